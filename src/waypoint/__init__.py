@@ -1,0 +1,3 @@
+"""Waypoint: a personalized learning platform for school districts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,104 @@
+"""Reads of protected records, always given the viewer. Use these, never raw querysets.
+
+``get_*`` raise :class:`NotVisible` (a 404) for a record the viewer may not see and for one
+that does not exist alike, and write the audit entry for learner and staff records.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from waypoint.access import policies
+from waypoint.access.viewer import Viewer
+from waypoint.audit.services import record_access
+from waypoint.effectiveness.models import EffectivenessRating
+from waypoint.roster.models import Enrollment, Person, Section
+
+
+class NotVisible(Http404):
+    """The record does not exist, or the viewer may not see it. Callers cannot tell which."""
+
+    def __init__(self) -> None:
+        super().__init__("Not found.")
+
+
+def _as_id(value: object) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def student_list(*, viewer: Viewer) -> "policies.QuerySet[Person]":
+    return policies.visible_learners(viewer)
+
+
+def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
+    """Open one learner's record; logs the opening, or the refusal."""
+    pk = _as_id(id)
+    learner = (
+        policies.visible_learners(viewer).filter(pk=pk).first() if pk is not None else None
+    )
+    record_access(
+        viewer=viewer,
+        record_type="learner",
+        requested_id=id,
+        record_id=learner.pk if learner else None,
+        view=view,
+        allowed=learner is not None,
+    )
+    if learner is None:
+        raise NotVisible()
+    return learner
+
+
+def section_list(*, viewer: Viewer) -> "policies.QuerySet[Section]":
+    return policies.visible_sections(viewer)
+
+
+def get_section(*, viewer: Viewer, id: object) -> Section:
+    pk = _as_id(id)
+    section = (
+        policies.visible_sections(viewer).select_related("school", "school_year", "course")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if section is None:
+        raise NotVisible()
+    return section
+
+
+def enrollment_list(*, viewer: Viewer) -> "policies.QuerySet[Enrollment]":
+    return policies.visible_enrollments(viewer)
+
+
+def staff_list(*, viewer: Viewer) -> "policies.QuerySet[Person]":
+    return policies.visible_staff_records(viewer)
+
+
+def rating_list(*, viewer: Viewer) -> "policies.QuerySet[EffectivenessRating]":
+    return policies.visible_ratings(viewer)
+
+
+def get_rating(*, viewer: Viewer, id: object, view: str) -> EffectivenessRating:
+    """Open one staff rating record; logs the opening, or the refusal."""
+    pk = _as_id(id)
+    rating = (
+        policies.visible_ratings(viewer).select_related("staff", "school_year").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
+    record_access(
+        viewer=viewer,
+        record_type="rating",
+        requested_id=id,
+        record_id=rating.pk if rating else None,
+        view=view,
+        allowed=rating is not None,
+    )
+    if rating is None:
+        raise NotVisible()
+    return rating

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EffectivenessConfig(AppConfig):
+    name = "waypoint.effectiveness"
+    verbose_name = "Educator effectiveness"
