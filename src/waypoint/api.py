@@ -4,7 +4,6 @@ Authentication: the browser session (with CSRF on unsafe methods) or an API toke
 ``Authorization: Bearer <token>`` (create one with ``waypoint token create USERNAME``).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
