@@ -75,7 +75,9 @@ class SectionFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     district = factory.SelfAttribute("school.district")
-    school_year = factory.SubFactory(SchoolYearFactory, district=factory.SelfAttribute("..district"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, district=factory.SelfAttribute("..district")
+    )
     sourced_id = factory.Sequence(lambda n: f"section-{n}")
     title = factory.Sequence(lambda n: f"Mathematics {n}")
     subject = m.Subject.MATHEMATICS
@@ -111,7 +113,9 @@ class LearnerYearFactory(factory.django.DjangoModelFactory):
 
     learner = factory.SubFactory(LearnerFactory)
     district = factory.SelfAttribute("learner.district")
-    school_year = factory.SubFactory(SchoolYearFactory, district=factory.SelfAttribute("..district"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, district=factory.SelfAttribute("..district")
+    )
     grade = 4
 
 
@@ -151,7 +155,9 @@ class CoachLinkFactory(factory.django.DjangoModelFactory):
     coach = factory.SubFactory(StaffFactory)
     district = factory.SelfAttribute("coach.district")
     teacher = factory.SubFactory(StaffFactory, district=factory.SelfAttribute("..district"))
-    school_year = factory.SubFactory(SchoolYearFactory, district=factory.SelfAttribute("..district"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, district=factory.SelfAttribute("..district")
+    )
 
 
 class AdvisorLinkFactory(factory.django.DjangoModelFactory):
@@ -161,7 +167,9 @@ class AdvisorLinkFactory(factory.django.DjangoModelFactory):
     advisor = factory.SubFactory(StaffFactory)
     district = factory.SelfAttribute("advisor.district")
     learner = factory.SubFactory(LearnerFactory, district=factory.SelfAttribute("..district"))
-    school_year = factory.SubFactory(SchoolYearFactory, district=factory.SelfAttribute("..district"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, district=factory.SelfAttribute("..district")
+    )
 
 
 class RatingFactory(factory.django.DjangoModelFactory):
@@ -170,5 +178,7 @@ class RatingFactory(factory.django.DjangoModelFactory):
 
     staff = factory.SubFactory(StaffFactory)
     district = factory.SelfAttribute("staff.district")
-    school_year = factory.SubFactory(SchoolYearFactory, district=factory.SelfAttribute("..district"))
+    school_year = factory.SubFactory(
+        SchoolYearFactory, district=factory.SelfAttribute("..district")
+    )
     level = EffectivenessRating.Level.EFFECTIVE

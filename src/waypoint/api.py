@@ -4,7 +4,6 @@ Authentication: the browser session (with CSRF on unsafe methods) or an API toke
 ``Authorization: Bearer <token>`` (create one with ``waypoint token create USERNAME``).
 """
 
-
 import datetime as dt
 from typing import Any
 
@@ -134,12 +133,16 @@ def list_learners(request: HttpRequest, filters: Query[LearnerFilter]) -> Any:
     return learners.order_by("family_name", "given_name", "id")
 
 
-@api.get("/learners/{learner_id}", response={200: LearnerDetailOut, 404: Message}, tags=["learners"])
+@api.get(
+    "/learners/{learner_id}", response={200: LearnerDetailOut, 404: Message}, tags=["learners"]
+)
 def get_learner(request: HttpRequest, learner_id: str) -> Any:
     learner = selectors.get_student(viewer=_viewer(request), id=learner_id, view="api:learner")
     years = [
-        {**{f: getattr(y, f) for f in LearnerYearOut.model_fields if f != "school_year"},
-         "school_year": y.school_year.title}
+        {
+            **{f: getattr(y, f) for f in LearnerYearOut.model_fields if f != "school_year"},
+            "school_year": y.school_year.title,
+        }
         for y in learner.years.select_related("school_year").order_by("-school_year__start_date")
     ]
     return {**{f: getattr(learner, f) for f in LearnerOut.model_fields}, "years": years}
@@ -182,4 +185,3 @@ def get_rating(request: HttpRequest, rating_id: str) -> Any:
 @api.exception_handler(selectors.NotVisible)
 def not_visible(request: HttpRequest, exc: Exception) -> Any:
     return api.create_response(request, {"detail": "Not found."}, status=404)
-

@@ -33,10 +33,13 @@ M = TypeVar("M", bound=Model)
 TEACHING_ROLES = (Enrollment.Role.TEACHER, Enrollment.Role.AIDE)
 
 
-def fail_closed(model: type[M]) -> Callable[[Callable[[Viewer], QuerySet[M]]], Any]:
+Rule = Callable[[Viewer], QuerySet[M]]
+
+
+def fail_closed(model: type[M]) -> Callable[[Rule[M]], Rule[M]]:
     """Wrap a rule so that no viewer, or any error while building it, gives an empty queryset."""
 
-    def decorate(rule: Callable[[Viewer], QuerySet[M]]) -> Callable[[Viewer], QuerySet[M]]:
+    def decorate(rule: Rule[M]) -> Rule[M]:
         @functools.wraps(rule)
         def wrapper(viewer: Viewer) -> QuerySet[M]:
             if viewer.person is None or viewer.district_id is None:
@@ -52,18 +55,31 @@ def fail_closed(model: type[M]) -> Callable[[Callable[[Viewer], QuerySet[M]]], A
     return decorate
 
 
+def _tenant(viewer: Viewer) -> int:
+    """The viewer's district; rules only run for viewers that have one (see fail_closed)."""
+    if viewer.district_id is None:
+        raise PermissionError("viewer has no district")
+    return viewer.district_id
+
+
+def _me(viewer: Viewer) -> int:
+    if viewer.person_id is None:
+        raise PermissionError("viewer has no person")
+    return viewer.person_id
+
+
 def _current_sections_taught_by(viewer: Viewer, teacher_ids: Any) -> QuerySet[Section]:
     """Sections of this school year in which the given people teach (or aide) today."""
     if viewer.school_year is None:
         return Section.objects.none()
     taught = Enrollment.objects.filter(
         Enrollment.active_on_q(viewer.today),
-        district_id=viewer.district_id,
+        district_id=_tenant(viewer),
         person_id__in=teacher_ids,
         role__in=TEACHING_ROLES,
     ).values("section_id")
     return Section.objects.filter(
-        district_id=viewer.district_id, school_year=viewer.school_year, id__in=taught
+        district_id=_tenant(viewer), school_year=viewer.school_year, id__in=taught
     )
 
 
@@ -78,9 +94,9 @@ def _learners_in_sections(viewer: Viewer, sections: QuerySet[Section]) -> Any:
 
 def _supported_teacher_ids(viewer: Viewer) -> Any:
     """Teachers this coach or multi-classroom leader supports this year."""
-    return CoachLink.objects.filter(coach_id=viewer.person_id, school_year=viewer.school_year).values(
-        "teacher_id"
-    )
+    return CoachLink.objects.filter(
+        coach_id=viewer.person_id, school_year=viewer.school_year
+    ).values("teacher_id")
 
 
 def _learners_at_schools(viewer: Viewer, school_ids: frozenset[int]) -> Q:
@@ -96,10 +112,10 @@ def _learners_at_schools(viewer: Viewer, school_ids: frozenset[int]) -> Q:
 
 @fail_closed(Person)
 def visible_learners(viewer: Viewer) -> QuerySet[Person]:
-    base = Person.objects.filter(district_id=viewer.district_id, kind=Person.Kind.LEARNER)
+    base = Person.objects.filter(district_id=_tenant(viewer), kind=Person.Kind.LEARNER)
     if viewer.is_district_admin:
         return base
-    me = viewer.person_id
+    me = _me(viewer)
     rule = Q(pk__in=[])
     if viewer.kind == Person.Kind.LEARNER:
         rule |= Q(pk=me)
@@ -121,10 +137,10 @@ def visible_learners(viewer: Viewer) -> QuerySet[Person]:
 def visible_sections(viewer: Viewer) -> QuerySet[Section]:
     """Sections the viewer may open: any year for staff who teach or lead them; this year's
     sections of a learner (or a guardian's children); a coach's team's sections this year."""
-    base = Section.objects.filter(district_id=viewer.district_id)
+    base = Section.objects.filter(district_id=_tenant(viewer))
     if viewer.is_district_admin:
         return base
-    me = viewer.person_id
+    me = _me(viewer)
     rule = Q(pk__in=[])
     if viewer.kind == Person.Kind.STAFF:
         own = Enrollment.objects.filter(person_id=me, role__in=TEACHING_ROLES).values("section_id")
@@ -145,15 +161,12 @@ def visible_sections(viewer: Viewer) -> QuerySet[Section]:
 @fail_closed(Enrollment)
 def visible_enrollments(viewer: Viewer) -> QuerySet[Enrollment]:
     """A learner's enrollment follows the learner; a teacher's follows the section."""
-    base = Enrollment.objects.filter(district_id=viewer.district_id)
+    base = Enrollment.objects.filter(district_id=_tenant(viewer))
     if viewer.is_district_admin:
         return base
     return base.filter(
         Q(role=Enrollment.Role.STUDENT, person_id__in=visible_learners(viewer).values("id"))
-        | (
-            Q(role__in=TEACHING_ROLES)
-            & Q(section_id__in=visible_sections(viewer).values("id"))
-        )
+        | (Q(role__in=TEACHING_ROLES) & Q(section_id__in=visible_sections(viewer).values("id")))
     )
 
 
@@ -162,7 +175,7 @@ def visible_staff_records(viewer: Viewer) -> QuerySet[Person]:
     """Staff whose own records (ratings, growth plans, pay) the viewer may see: themselves,
     the teachers they coach, staff of the schools they lead, or all staff for district admins.
     Never peers."""
-    base = Person.objects.filter(district_id=viewer.district_id, kind=Person.Kind.STAFF)
+    base = Person.objects.filter(district_id=_tenant(viewer), kind=Person.Kind.STAFF)
     if viewer.is_district_admin:
         return base
     if viewer.kind != Person.Kind.STAFF:
@@ -185,5 +198,5 @@ def visible_staff_records(viewer: Viewer) -> QuerySet[Person]:
 @fail_closed(EffectivenessRating)
 def visible_ratings(viewer: Viewer) -> QuerySet[EffectivenessRating]:
     return EffectivenessRating.objects.filter(
-        district_id=viewer.district_id, staff_id__in=visible_staff_records(viewer).values("id")
+        district_id=_tenant(viewer), staff_id__in=visible_staff_records(viewer).values("id")
     )

@@ -6,6 +6,7 @@ that does not exist alike, and write the audit entry for learner and staff recor
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from waypoint.access import policies
@@ -30,16 +31,14 @@ def _as_id(value: object) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def student_list(*, viewer: Viewer) -> "policies.QuerySet[Person]":
+def student_list(*, viewer: Viewer) -> QuerySet[Person]:
     return policies.visible_learners(viewer)
 
 
 def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
     """Open one learner's record; logs the opening, or the refusal."""
     pk = _as_id(id)
-    learner = (
-        policies.visible_learners(viewer).filter(pk=pk).first() if pk is not None else None
-    )
+    learner = policies.visible_learners(viewer).filter(pk=pk).first() if pk is not None else None
     record_access(
         viewer=viewer,
         record_type="learner",
@@ -53,14 +52,15 @@ def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
     return learner
 
 
-def section_list(*, viewer: Viewer) -> "policies.QuerySet[Section]":
+def section_list(*, viewer: Viewer) -> QuerySet[Section]:
     return policies.visible_sections(viewer)
 
 
 def get_section(*, viewer: Viewer, id: object) -> Section:
     pk = _as_id(id)
     section = (
-        policies.visible_sections(viewer).select_related("school", "school_year", "course")
+        policies.visible_sections(viewer)
+        .select_related("school", "school_year", "course")
         .filter(pk=pk)
         .first()
         if pk is not None
@@ -71,15 +71,15 @@ def get_section(*, viewer: Viewer, id: object) -> Section:
     return section
 
 
-def enrollment_list(*, viewer: Viewer) -> "policies.QuerySet[Enrollment]":
+def enrollment_list(*, viewer: Viewer) -> QuerySet[Enrollment]:
     return policies.visible_enrollments(viewer)
 
 
-def staff_list(*, viewer: Viewer) -> "policies.QuerySet[Person]":
+def staff_list(*, viewer: Viewer) -> QuerySet[Person]:
     return policies.visible_staff_records(viewer)
 
 
-def rating_list(*, viewer: Viewer) -> "policies.QuerySet[EffectivenessRating]":
+def rating_list(*, viewer: Viewer) -> QuerySet[EffectivenessRating]:
     return policies.visible_ratings(viewer)
 
 
@@ -87,7 +87,10 @@ def get_rating(*, viewer: Viewer, id: object, view: str) -> EffectivenessRating:
     """Open one staff rating record; logs the opening, or the refusal."""
     pk = _as_id(id)
     rating = (
-        policies.visible_ratings(viewer).select_related("staff", "school_year").filter(pk=pk).first()
+        policies.visible_ratings(viewer)
+        .select_related("staff", "school_year")
+        .filter(pk=pk)
+        .first()
         if pk is not None
         else None
     )

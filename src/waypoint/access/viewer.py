@@ -68,9 +68,7 @@ def viewer_for(user: Any, today: dt.date | None = None) -> Viewer:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     today = today or timezone.localdate()
-    person = (
-        Person.objects.select_related("district").filter(user_id=user.pk, active=True).first()
-    )
+    person = Person.objects.select_related("district").filter(user_id=user.pk, active=True).first()
     if person is None:
         return Viewer(user.pk, user.get_username(), None, today, None)
     year = current_school_year(person.district_id, today)

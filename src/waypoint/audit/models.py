@@ -65,6 +65,9 @@ class AccessEntry(AppendOnlyModel):
         ordering = ["-at", "-id"]
         verbose_name_plural = "access entries"
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.outcome} {self.record_type}"
+
 
 class ActionEntry(AppendOnlyModel):
     """A write that matters: who did what to which object, in the same transaction."""
@@ -82,3 +85,6 @@ class ActionEntry(AppendOnlyModel):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "action entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -1,4 +1,4 @@
-"""Grade levels: stored as small integers so they sort and compare; read and written as CEDS codes."""
+"""Grade levels: stored as small integers so they sort and compare; exchanged as CEDS codes."""
 
 from __future__ import annotations
 

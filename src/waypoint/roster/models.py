@@ -242,6 +242,9 @@ class Demographics(TenantModel):
         "white",
     )
 
+    def __str__(self) -> str:
+        return f"Demographics of {self.person_id}"
+
     @property
     def race_ethnicity(self) -> str:
         """The federal reporting category: Hispanic first, then one race, else two or more."""
@@ -286,6 +289,9 @@ class LearnerYear(TenantModel):
             models.UniqueConstraint(fields=["learner", "school_year"], name="one_row_per_year"),
         ]
         indexes = [models.Index(fields=["school", "school_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}: grade {self.grade_label}"
 
     @property
     def grade_label(self) -> str:
@@ -401,6 +407,9 @@ class GuardianLink(TenantModel):
             models.UniqueConstraint(fields=["guardian", "learner"], name="one_guardian_link"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.relationship}) of {self.learner}"
+
 
 class CoachLink(TenantModel):
     """A coach or multi-classroom leader supporting a teacher in a school year."""
@@ -422,6 +431,9 @@ class CoachLink(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.coach} ({self.kind}) supports {self.teacher}"
+
 
 class AdvisorLink(TenantModel):
     advisor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="advisee_links")
@@ -435,6 +447,9 @@ class AdvisorLink(TenantModel):
                 fields=["advisor", "learner", "school_year"], name="one_advisor_link_per_year"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} advises {self.learner}"
 
 
 class Learner(Person):

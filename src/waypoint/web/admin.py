@@ -73,7 +73,9 @@ class LearnerAdmin(ScopedAdmin):
         return Learner.objects.filter(id__in=visible.values("id"))
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
-        person = selectors.get_student(viewer=get_viewer(request), id=object_id, view="admin:learner")
+        person = selectors.get_student(
+            viewer=get_viewer(request), id=object_id, view="admin:learner"
+        )
         return Learner.objects.get(pk=person.pk)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -37,26 +38,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def _current_sections(viewer: Viewer, teacher_ids: Any) -> QuerySet[Section]:
     """This year's visible sections taught by the given people, with their current learners."""
     learners = selectors.student_list(viewer=viewer)
+    taught = Enrollment.objects.filter(
+        person_id__in=teacher_ids, role__in=(Enrollment.Role.TEACHER, Enrollment.Role.AIDE)
+    ).values("section_id")
+    current_learners = (
+        Enrollment.objects.filter(
+            Enrollment.active_on_q(viewer.today),
+            section_id=OuterRef("pk"),
+            role=Enrollment.Role.STUDENT,
+            person_id__in=learners.values("id"),
+        )
+        .order_by()
+        .values("section_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values("n")
+    )
     return (
         selectors.section_list(viewer=viewer)
-        .filter(
-            school_year=viewer.school_year,
-            enrollments__person_id__in=teacher_ids,
-            enrollments__role__in=(Enrollment.Role.TEACHER, Enrollment.Role.AIDE),
-        )
-        .distinct()
+        .filter(school_year=viewer.school_year, id__in=taught)
         .select_related("school")
-        .annotate(
-            learner_count=Count(
-                "enrollments",
-                filter=Q(
-                    enrollments__role=Enrollment.Role.STUDENT,
-                    enrollments__person_id__in=learners.values("id"),
-                )
-                & Enrollment.active_on_q(viewer.today, "enrollments"),
-                distinct=True,
-            )
-        )
+        .annotate(learner_count=Coalesce(Subquery(current_learners), 0))
         .order_by("period", "title")
     )
 
@@ -90,11 +91,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context["my_sections"] = _current_sections(viewer, [viewer.person_id])
     team = CoachLink.objects.filter(coach_id=viewer.person_id, school_year=viewer.school_year)
     context["team"] = [
-        {"teacher": link.teacher, "kind": link.get_kind_display(),
-         "sections": _current_sections(viewer, [link.teacher_id])}
+        {
+            "teacher": link.teacher,
+            "kind": link.get_kind_display(),
+            "sections": _current_sections(viewer, [link.teacher_id]),
+        }
         for link in team.select_related("teacher").order_by("teacher__family_name")
     ]
-    advisees = AdvisorLink.objects.filter(advisor_id=viewer.person_id, school_year=viewer.school_year)
+    advisees = AdvisorLink.objects.filter(
+        advisor_id=viewer.person_id, school_year=viewer.school_year
+    )
     context["advisees"] = _with_current_year(
         learners.filter(id__in=advisees.values("learner_id")), viewer
     )
@@ -165,8 +171,14 @@ def learner_export(request: HttpRequest) -> StreamingHttpResponse:
         for person in learners.iterator(chunk_size=2000):
             year = current.get(person.pk, {})
             yield writer.writerow(
-                [person.pk, person.sourced_id, person.family_name, person.given_name,
-                 year.get("grade", ""), year.get("school__name", "")]
+                [
+                    person.pk,
+                    person.sourced_id,
+                    person.family_name,
+                    person.given_name,
+                    year.get("grade", ""),
+                    year.get("school__name", ""),
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -202,7 +214,10 @@ def learner_detail(request: HttpRequest, learner_id: str) -> HttpResponse:
             "learner": learner,
             "demographics": getattr(learner, "demographics", None),
             "years": years,
-            "current": next((y for y in years if y.school_year_id == getattr(viewer.school_year, "pk", None)), None),
+            "current": next(
+                (y for y in years if y.school_year_id == getattr(viewer.school_year, "pk", None)),
+                None,
+            ),
             "enrollments": enrollments,
             "visible_section_ids": visible_section_ids,
             "guardians": guardians,

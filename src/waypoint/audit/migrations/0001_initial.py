@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,40 +15,63 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AccessEntry',
+            name="AccessEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('user_id', models.BigIntegerField(null=True)),
-                ('username', models.CharField(blank=True, default='', max_length=150)),
-                ('viewer_person_id', models.BigIntegerField(null=True)),
-                ('district_id', models.BigIntegerField(db_index=True, null=True)),
-                ('record_type', models.CharField(max_length=20)),
-                ('record_id', models.BigIntegerField(db_index=True, null=True)),
-                ('requested_id', models.CharField(max_length=64)),
-                ('view', models.CharField(max_length=80)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied')], max_length=8)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("user_id", models.BigIntegerField(null=True)),
+                ("username", models.CharField(blank=True, default="", max_length=150)),
+                ("viewer_person_id", models.BigIntegerField(null=True)),
+                ("district_id", models.BigIntegerField(db_index=True, null=True)),
+                ("record_type", models.CharField(max_length=20)),
+                ("record_id", models.BigIntegerField(db_index=True, null=True)),
+                ("requested_id", models.CharField(max_length=64)),
+                ("view", models.CharField(max_length=80)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("allowed", "Allowed"), ("denied", "Denied")], max_length=8
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'access entries',
-                'ordering': ['-at', '-id'],
+                "verbose_name_plural": "access entries",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEntry',
+            name="ActionEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('district_id', models.BigIntegerField(db_index=True, null=True)),
-                ('action', models.CharField(max_length=80)),
-                ('object_type', models.CharField(max_length=80)),
-                ('object_id', models.CharField(max_length=64)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("district_id", models.BigIntegerField(db_index=True, null=True)),
+                ("action", models.CharField(max_length=80)),
+                ("object_type", models.CharField(max_length=80)),
+                ("object_id", models.CharField(max_length=64)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'action entries',
-                'ordering': ['-at', '-id'],
+                "verbose_name_plural": "action entries",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

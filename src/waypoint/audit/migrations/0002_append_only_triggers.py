@@ -26,9 +26,10 @@ def create(apps, schema_editor):
 
 def drop(apps, schema_editor):
     for table in TABLES:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update" + (
-            f" ON {table}" if schema_editor.connection.vendor == "postgresql" else ""
-        ))
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS {table}_no_update"
+            + (f" ON {table}" if schema_editor.connection.vendor == "postgresql" else "")
+        )
 
 
 class Migration(migrations.Migration):

@@ -5,30 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('roster', '0001_initial'),
+        ("roster", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EffectivenessRating',
+            name="EffectivenessRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('level', models.CharField(choices=[('highly_effective', 'Highly effective'), ('effective', 'Effective'), ('developing', 'Developing'), ('ineffective', 'Ineffective')], max_length=20)),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('components', models.JSONField(blank=True, default=dict)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.schoolyear')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='roster.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("highly_effective", "Highly effective"),
+                            ("effective", "Effective"),
+                            ("developing", "Developing"),
+                            ("ineffective", "Ineffective"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True),
+                ),
+                ("components", models.JSONField(blank=True, default=dict)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.schoolyear",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ratings",
+                        to="roster.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-school_year__start_date'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='effectiveness_effectivenessrating_unique_sourced_id'), models.UniqueConstraint(fields=('staff', 'school_year'), name='one_rating_per_year')],
+                "ordering": ["-school_year__start_date"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sourced_id", ""), _negated=True),
+                        fields=("district", "sourced_id"),
+                        name="effectiveness_effectivenessrating_unique_sourced_id",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("staff", "school_year"), name="one_rating_per_year"
+                    ),
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,372 +14,1080 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(max_length=255, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('count_date_month', models.PositiveSmallIntegerField(default=10)),
-                ('count_date_day', models.PositiveSmallIntegerField(default=1)),
-                ('suppression_min_n', models.PositiveSmallIntegerField(default=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(max_length=255, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("count_date_month", models.PositiveSmallIntegerField(default=10)),
+                ("count_date_day", models.PositiveSmallIntegerField(default=1)),
+                ("suppression_min_n", models.PositiveSmallIntegerField(default=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('kind', models.CharField(choices=[('learner', 'Learner'), ('staff', 'Staff'), ('guardian', 'Guardian')], max_length=10)),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('middle_name', models.CharField(blank=True, default='', max_length=100)),
-                ('preferred_name', models.CharField(blank=True, default='', max_length=100)),
-                ('email', models.EmailField(blank=True, default='', max_length=254)),
-                ('identifier', models.CharField(blank=True, default='', help_text='District or state id', max_length=64)),
-                ('active', models.BooleanField(default=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("learner", "Learner"),
+                            ("staff", "Staff"),
+                            ("guardian", "Guardian"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("middle_name", models.CharField(blank=True, default="", max_length=100)),
+                ("preferred_name", models.CharField(blank=True, default="", max_length=100)),
+                ("email", models.EmailField(blank=True, default="", max_length=254)),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True, default="", help_text="District or state id", max_length=64
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name', 'id'],
-                'abstract': False,
+                "ordering": ["family_name", "given_name", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='GuardianLink',
+            name="GuardianLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('relationship', models.CharField(choices=[('parent', 'Parent'), ('guardian', 'Guardian'), ('relative', 'Relative')], default='parent', max_length=10)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('guardian', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children_links', to='roster.person')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardian_links', to='roster.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("parent", "Parent"),
+                            ("guardian", "Guardian"),
+                            ("relative", "Relative"),
+                        ],
+                        default="parent",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children_links",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardian_links",
+                        to="roster.person",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Demographics',
+            name="Demographics",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('nonbinary', 'Nonbinary'), ('not_reported', 'Not reported')], default='not_reported', max_length=16)),
-                ('american_indian_or_alaska_native', models.BooleanField(default=False)),
-                ('asian', models.BooleanField(default=False)),
-                ('black_or_african_american', models.BooleanField(default=False)),
-                ('native_hawaiian_or_other_pacific_islander', models.BooleanField(default=False)),
-                ('white', models.BooleanField(default=False)),
-                ('hispanic_or_latino', models.BooleanField(default=False)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='demographics', to='roster.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("nonbinary", "Nonbinary"),
+                            ("not_reported", "Not reported"),
+                        ],
+                        default="not_reported",
+                        max_length=16,
+                    ),
+                ),
+                ("american_indian_or_alaska_native", models.BooleanField(default=False)),
+                ("asian", models.BooleanField(default=False)),
+                ("black_or_african_american", models.BooleanField(default=False)),
+                ("native_hawaiian_or_other_pacific_islander", models.BooleanField(default=False)),
+                ("white", models.BooleanField(default=False)),
+                ("hispanic_or_latino", models.BooleanField(default=False)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="demographics",
+                        to="roster.person",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Learner',
-            fields=[
-            ],
+            name="Learner",
+            fields=[],
             options={
-                'ordering': ['family_name', 'given_name', 'id'],
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "ordering": ["family_name", "given_name", "id"],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('roster.person',),
+            bases=("roster.person",),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('name', models.CharField(max_length=200)),
-                ('identifier', models.CharField(blank=True, default='', help_text='e.g. NCES id', max_length=64)),
-                ('kind', models.CharField(choices=[('elementary', 'Elementary'), ('middle', 'Middle'), ('high', 'High'), ('other', 'Other')], default='other', max_length=20)),
-                ('grade_low', models.SmallIntegerField(blank=True, choices=[(-3, 'IT'), (-2, 'PR'), (-1, 'PK'), (0, 'KG'), (1, '01'), (2, '02'), (3, '03'), (4, '04'), (5, '05'), (6, '06'), (7, '07'), (8, '08'), (9, '09'), (10, '10'), (11, '11'), (12, '12'), (13, '13'), (14, 'PS'), (15, 'UG')], null=True)),
-                ('grade_high', models.SmallIntegerField(blank=True, choices=[(-3, 'IT'), (-2, 'PR'), (-1, 'PK'), (0, 'KG'), (1, '01'), (2, '02'), (3, '03'), (4, '04'), (5, '05'), (6, '06'), (7, '07'), (8, '08'), (9, '09'), (10, '10'), (11, '11'), (12, '12'), (13, '13'), (14, 'PS'), (15, 'UG')], null=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True, default="", help_text="e.g. NCES id", max_length=64
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("elementary", "Elementary"),
+                            ("middle", "Middle"),
+                            ("high", "High"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "grade_low",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (-3, "IT"),
+                            (-2, "PR"),
+                            (-1, "PK"),
+                            (0, "KG"),
+                            (1, "01"),
+                            (2, "02"),
+                            (3, "03"),
+                            (4, "04"),
+                            (5, "05"),
+                            (6, "06"),
+                            (7, "07"),
+                            (8, "08"),
+                            (9, "09"),
+                            (10, "10"),
+                            (11, "11"),
+                            (12, "12"),
+                            (13, "13"),
+                            (14, "PS"),
+                            (15, "UG"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "grade_high",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (-3, "IT"),
+                            (-2, "PR"),
+                            (-1, "PK"),
+                            (0, "KG"),
+                            (1, "01"),
+                            (2, "02"),
+                            (3, "03"),
+                            (4, "04"),
+                            (5, "05"),
+                            (6, "06"),
+                            (7, "07"),
+                            (8, "08"),
+                            (9, "09"),
+                            (10, "10"),
+                            (11, "11"),
+                            (12, "12"),
+                            (13, "13"),
+                            (14, "PS"),
+                            (15, "UG"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='Course',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('title', models.CharField(max_length=200)),
-                ('code', models.CharField(blank=True, default='', max_length=64)),
-                ('subject', models.CharField(choices=[('mathematics', 'Mathematics'), ('ela', 'English language arts'), ('science', 'Science'), ('social_studies', 'Social studies'), ('world_languages', 'World languages'), ('arts', 'Arts'), ('physical_education', 'Physical education and health'), ('computer_science', 'Computer science'), ('career_technical', 'Career and technical education'), ('homeroom', 'Homeroom / advisory'), ('other', 'Other')], default='other', max_length=32)),
-                ('grade', models.SmallIntegerField(blank=True, choices=[(-3, 'IT'), (-2, 'PR'), (-1, 'PK'), (0, 'KG'), (1, '01'), (2, '02'), (3, '03'), (4, '04'), (5, '05'), (6, '06'), (7, '07'), (8, '08'), (9, '09'), (10, '10'), (11, '11'), (12, '12'), (13, '13'), (14, 'PS'), (15, 'UG')], null=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.school')),
-            ],
-            options={
-                'ordering': ['title'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='SchoolYear',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('title', models.CharField(max_length=40)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('count_date', models.DateField()),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-            ],
-            options={
-                'ordering': ['-start_date'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='LearnerYear',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('grade', models.SmallIntegerField(choices=[(-3, 'IT'), (-2, 'PR'), (-1, 'PK'), (0, 'KG'), (1, '01'), (2, '02'), (3, '03'), (4, '04'), (5, '05'), (6, '06'), (7, '07'), (8, '08'), (9, '09'), (10, '10'), (11, '11'), (12, '12'), (13, '13'), (14, 'PS'), (15, 'UG')])),
-                ('economically_disadvantaged', models.BooleanField(default=False)),
-                ('english_learner', models.BooleanField(default=False)),
-                ('disability', models.BooleanField(default=False)),
-                ('disability_service_level', models.CharField(blank=True, choices=[('', 'None'), ('consult', 'Consultation (under 21% of the day)'), ('resource', 'Resource (21–60% of the day)'), ('separate', 'Separate setting (over 60% of the day)')], default='', max_length=12)),
-                ('gifted', models.BooleanField(default=False)),
-                ('homeless', models.BooleanField(default=False)),
-                ('foster_care', models.BooleanField(default=False)),
-                ('district_groups', models.JSONField(blank=True, default=list)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='years', to='roster.person')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.schoolyear')),
-            ],
-            options={
-                'ordering': ['-school_year__start_date'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='CoachLink',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('kind', models.CharField(choices=[('coach', 'Coach'), ('mcl', 'Multi-classroom leader')], default='coach', max_length=8)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coachee_links', to='roster.person')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coach_links', to='roster.person')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.schoolyear')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='AdvisorLink',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('advisor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='advisee_links', to='roster.person')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='advisor_links', to='roster.person')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.schoolyear')),
-            ],
-            options={
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('title', models.CharField(max_length=200)),
-                ('code', models.CharField(blank=True, default='', max_length=64)),
-                ('subject', models.CharField(choices=[('mathematics', 'Mathematics'), ('ela', 'English language arts'), ('science', 'Science'), ('social_studies', 'Social studies'), ('world_languages', 'World languages'), ('arts', 'Arts'), ('physical_education', 'Physical education and health'), ('computer_science', 'Computer science'), ('career_technical', 'Career and technical education'), ('homeroom', 'Homeroom / advisory'), ('other', 'Other')], default='other', max_length=32)),
-                ('grade', models.SmallIntegerField(blank=True, choices=[(-3, 'IT'), (-2, 'PR'), (-1, 'PK'), (0, 'KG'), (1, '01'), (2, '02'), (3, '03'), (4, '04'), (5, '05'), (6, '06'), (7, '07'), (8, '08'), (9, '09'), (10, '10'), (11, '11'), (12, '12'), (13, '13'), (14, 'PS'), (15, 'UG')], null=True)),
-                ('period', models.CharField(blank=True, default='', max_length=40)),
-                ('location', models.CharField(blank=True, default='', max_length=80)),
-                ('course', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.course')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='roster.school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='roster.schoolyear')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("title", models.CharField(max_length=200)),
+                ("code", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("mathematics", "Mathematics"),
+                            ("ela", "English language arts"),
+                            ("science", "Science"),
+                            ("social_studies", "Social studies"),
+                            ("world_languages", "World languages"),
+                            ("arts", "Arts"),
+                            ("physical_education", "Physical education and health"),
+                            ("computer_science", "Computer science"),
+                            ("career_technical", "Career and technical education"),
+                            ("homeroom", "Homeroom / advisory"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (-3, "IT"),
+                            (-2, "PR"),
+                            (-1, "PK"),
+                            (0, "KG"),
+                            (1, "01"),
+                            (2, "02"),
+                            (3, "03"),
+                            (4, "04"),
+                            (5, "05"),
+                            (6, "06"),
+                            (7, "07"),
+                            (8, "08"),
+                            (9, "09"),
+                            (10, "10"),
+                            (11, "11"),
+                            (12, "12"),
+                            (13, "13"),
+                            (14, "PS"),
+                            (15, "UG"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school_year', 'title'],
-                'abstract': False,
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="SchoolYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('role', models.CharField(choices=[('student', 'Student'), ('teacher', 'Teacher'), ('aide', 'Aide')], max_length=10)),
-                ('primary', models.BooleanField(default=False)),
-                ('begin_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive')], default='active', max_length=10)),
-                ('instructor_share', models.DecimalField(blank=True, decimal_places=3, help_text='Share of instruction (0–1) where the district sends one', max_digits=4, null=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='roster.person')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='roster.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("title", models.CharField(max_length=40)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                ("count_date", models.DateField()),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "ordering": ["-start_date"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StaffRole',
+            name="LearnerYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('role', models.CharField(choices=[('teacher', 'Teacher'), ('aide', 'Aide'), ('coach', 'Coach'), ('mcl', 'Multi-classroom leader'), ('advisor', 'Advisor'), ('school_leader', 'School leader'), ('district_admin', 'District administrator')], max_length=20)),
-                ('primary', models.BooleanField(default=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to='roster.person')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.school')),
-                ('school_year', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.schoolyear')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "grade",
+                    models.SmallIntegerField(
+                        choices=[
+                            (-3, "IT"),
+                            (-2, "PR"),
+                            (-1, "PK"),
+                            (0, "KG"),
+                            (1, "01"),
+                            (2, "02"),
+                            (3, "03"),
+                            (4, "04"),
+                            (5, "05"),
+                            (6, "06"),
+                            (7, "07"),
+                            (8, "08"),
+                            (9, "09"),
+                            (10, "10"),
+                            (11, "11"),
+                            (12, "12"),
+                            (13, "13"),
+                            (14, "PS"),
+                            (15, "UG"),
+                        ]
+                    ),
+                ),
+                ("economically_disadvantaged", models.BooleanField(default=False)),
+                ("english_learner", models.BooleanField(default=False)),
+                ("disability", models.BooleanField(default=False)),
+                (
+                    "disability_service_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("consult", "Consultation (under 21% of the day)"),
+                            ("resource", "Resource (21–60% of the day)"),
+                            ("separate", "Separate setting (over 60% of the day)"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                ("gifted", models.BooleanField(default=False)),
+                ("homeless", models.BooleanField(default=False)),
+                ("foster_care", models.BooleanField(default=False)),
+                ("district_groups", models.JSONField(blank=True, default=list)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="years",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.schoolyear",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "ordering": ["-school_year__start_date"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Term',
+            name="CoachLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('kind', models.CharField(choices=[('semester', 'Semester'), ('term', 'Term'), ('gradingPeriod', 'Grading period')], default='term', max_length=20)),
-                ('title', models.CharField(max_length=80)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roster.term')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='roster.schoolyear')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("coach", "Coach"), ("mcl", "Multi-classroom leader")],
+                        default="coach",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coachee_links",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coach_links",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.schoolyear",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date', 'title'],
-                'abstract': False,
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="AdvisorLink",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "advisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="advisee_links",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="advisor_links",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.schoolyear",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Section",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("title", models.CharField(max_length=200)),
+                ("code", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("mathematics", "Mathematics"),
+                            ("ela", "English language arts"),
+                            ("science", "Science"),
+                            ("social_studies", "Social studies"),
+                            ("world_languages", "World languages"),
+                            ("arts", "Arts"),
+                            ("physical_education", "Physical education and health"),
+                            ("computer_science", "Computer science"),
+                            ("career_technical", "Career and technical education"),
+                            ("homeroom", "Homeroom / advisory"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (-3, "IT"),
+                            (-2, "PR"),
+                            (-1, "PK"),
+                            (0, "KG"),
+                            (1, "01"),
+                            (2, "02"),
+                            (3, "03"),
+                            (4, "04"),
+                            (5, "05"),
+                            (6, "06"),
+                            (7, "07"),
+                            (8, "08"),
+                            (9, "09"),
+                            (10, "10"),
+                            (11, "11"),
+                            (12, "12"),
+                            (13, "13"),
+                            (14, "PS"),
+                            (15, "UG"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("period", models.CharField(blank=True, default="", max_length=40)),
+                ("location", models.CharField(blank=True, default="", max_length=80)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.course",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sections",
+                        to="roster.school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sections",
+                        to="roster.schoolyear",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["school_year", "title"],
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Enrollment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("student", "Student"), ("teacher", "Teacher"), ("aide", "Aide")],
+                        max_length=10,
+                    ),
+                ),
+                ("primary", models.BooleanField(default=False)),
+                ("begin_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("inactive", "Inactive")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "instructor_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Share of instruction (0–1) where the district sends one",
+                        max_digits=4,
+                        null=True,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="roster.section",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="StaffRole",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "Teacher"),
+                            ("aide", "Aide"),
+                            ("coach", "Coach"),
+                            ("mcl", "Multi-classroom leader"),
+                            ("advisor", "Advisor"),
+                            ("school_leader", "School leader"),
+                            ("district_admin", "District administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("primary", models.BooleanField(default=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.schoolyear",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Term",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("semester", "Semester"),
+                            ("term", "Term"),
+                            ("gradingPeriod", "Grading period"),
+                        ],
+                        default="term",
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=80)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roster.term",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="terms",
+                        to="roster.schoolyear",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["start_date", "title"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='section',
-            name='terms',
-            field=models.ManyToManyField(blank=True, to='roster.term'),
+            model_name="section",
+            name="terms",
+            field=models.ManyToManyField(blank=True, to="roster.term"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['district', 'kind', 'family_name', 'given_name'], name='roster_pers_distric_fc02d2_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["district", "kind", "family_name", "given_name"],
+                name="roster_pers_distric_fc02d2_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_person_unique_sourced_id'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_person_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianlink',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_guardianlink_unique_sourced_id'),
+            model_name="guardianlink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_guardianlink_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianlink',
-            constraint=models.UniqueConstraint(fields=('guardian', 'learner'), name='one_guardian_link'),
+            model_name="guardianlink",
+            constraint=models.UniqueConstraint(
+                fields=("guardian", "learner"), name="one_guardian_link"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demographics',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_demographics_unique_sourced_id'),
+            model_name="demographics",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_demographics_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_school_unique_sourced_id'),
+            model_name="school",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_school_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_course_unique_sourced_id'),
+            model_name="course",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_course_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolyear',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_schoolyear_unique_sourced_id'),
+            model_name="schoolyear",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_schoolyear_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolyear',
-            constraint=models.UniqueConstraint(fields=('district', 'start_date'), name='one_year_per_start'),
+            model_name="schoolyear",
+            constraint=models.UniqueConstraint(
+                fields=("district", "start_date"), name="one_year_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolyear',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gt', models.F('start_date'))), name='year_ends_after_start'),
+            model_name="schoolyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gt", models.F("start_date"))),
+                name="year_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='learneryear',
-            index=models.Index(fields=['school', 'school_year'], name='roster_lear_school__81f7e4_idx'),
+            model_name="learneryear",
+            index=models.Index(
+                fields=["school", "school_year"], name="roster_lear_school__81f7e4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='learneryear',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_learneryear_unique_sourced_id'),
+            model_name="learneryear",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_learneryear_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='learneryear',
-            constraint=models.UniqueConstraint(fields=('learner', 'school_year'), name='one_row_per_year'),
+            model_name="learneryear",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "school_year"), name="one_row_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coachlink',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_coachlink_unique_sourced_id'),
+            model_name="coachlink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_coachlink_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coachlink',
-            constraint=models.UniqueConstraint(fields=('coach', 'teacher', 'school_year'), name='one_coach_link_per_year'),
+            model_name="coachlink",
+            constraint=models.UniqueConstraint(
+                fields=("coach", "teacher", "school_year"), name="one_coach_link_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advisorlink',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_advisorlink_unique_sourced_id'),
+            model_name="advisorlink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_advisorlink_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advisorlink',
-            constraint=models.UniqueConstraint(fields=('advisor', 'learner', 'school_year'), name='one_advisor_link_per_year'),
+            model_name="advisorlink",
+            constraint=models.UniqueConstraint(
+                fields=("advisor", "learner", "school_year"), name="one_advisor_link_per_year"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['person', 'role'], name='roster_enro_person__ce3623_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["person", "role"], name="roster_enro_person__ce3623_idx"),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['section', 'role'], name='roster_enro_section_8daa90_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["section", "role"], name="roster_enro_section_8daa90_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_enrollment_unique_sourced_id'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_enrollment_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('instructor_share__isnull', True), models.Q(('instructor_share__gte', 0), ('instructor_share__lte', 1)), _connector='OR'), name='instructor_share_between_0_and_1'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("instructor_share__isnull", True),
+                    models.Q(("instructor_share__gte", 0), ("instructor_share__lte", 1)),
+                    _connector="OR",
+                ),
+                name="instructor_share_between_0_and_1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='staffrole',
-            index=models.Index(fields=['person', 'role'], name='roster_staf_person__5d1b22_idx'),
+            model_name="staffrole",
+            index=models.Index(fields=["person", "role"], name="roster_staf_person__5d1b22_idx"),
         ),
         migrations.AddConstraint(
-            model_name='staffrole',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_staffrole_unique_sourced_id'),
+            model_name="staffrole",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_staffrole_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='term',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_term_unique_sourced_id'),
+            model_name="term",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_term_unique_sourced_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='section',
-            index=models.Index(fields=['school', 'school_year'], name='roster_sect_school__bd786d_idx'),
+            model_name="section",
+            index=models.Index(
+                fields=["school", "school_year"], name="roster_sect_school__bd786d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='roster_section_unique_sourced_id'),
+            model_name="section",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="roster_section_unique_sourced_id",
+            ),
         ),
     ]
