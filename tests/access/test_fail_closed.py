@@ -1,4 +1,4 @@
-"""An error inside an access rule denies: nothing is shown, the record is a 404, and it is logged."""
+"""An error inside an access rule denies: nothing shown, the record is a 404, and it is logged."""
 
 from __future__ import annotations
 
