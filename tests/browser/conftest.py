@@ -64,9 +64,15 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def browser_world(transactional_db: None) -> SimpleNamespace:
-    """The two-district world, committed so that the live server's thread can read it."""
+    """The two-district world, committed so that the live server's thread can read it.
+
+    Faker is reseeded so that names (and so the screenshots in docs/) are the same every run.
+    """
+    import factory.random
+
     from tests.world import build_world
 
+    factory.random.reseed_random("waypoint-browser-tests")
     return build_world()
 
 

@@ -107,8 +107,7 @@ def test_no_serious_accessibility_violations(
     if others:
         warnings.warn(AxeFinding(f"axe on {where}:\n{describe_violations(others)}"), stacklevel=1)
     assert not blocking, (
-        f"axe-core found serious/critical violations on {where}:\n"
-        f"{describe_violations(violations)}"
+        f"axe-core found serious/critical violations on {where}:\n{describe_violations(violations)}"
     )
 
 
@@ -122,3 +121,15 @@ def test_axe_runs_and_can_fail(desktop_page: Page) -> None:
     found = {v["id"]: v["impact"] for v in run_axe(desktop_page)}
     assert found.get("image-alt") == "critical"
     assert found.get("color-contrast") == "serious"
+
+
+def test_missing_axe_core_fails_with_instructions(
+    desktop_page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without node_modules the check must fail (not skip) and say to run `npm ci`."""
+    from tests.browser import support
+
+    monkeypatch.setattr(support, "AXE_PATH", support.REPO_ROOT / "node_modules" / "nope.js")
+    desktop_page.set_content('<!doctype html><html lang="en"><title>t</title><main></main>')
+    with pytest.raises(pytest.fail.Exception, match=r"npm ci"):
+        run_axe(desktop_page)
