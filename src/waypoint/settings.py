@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "waypoint.access",
     "waypoint.audit",
     "waypoint.effectiveness",
+    "waypoint.standards",
+    "waypoint.interop",
     "waypoint.web",
     "waypoint.demo",
 ]
