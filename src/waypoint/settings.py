@@ -46,12 +46,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "waypoint.roster",
     "waypoint.access",
     "waypoint.audit",
     "waypoint.effectiveness",
     "waypoint.standards",
     "waypoint.interop",
+    "waypoint.jobs",
     "waypoint.web",
     "waypoint.demo",
 ]
@@ -169,6 +172,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Long jobs (imports, refits, reports) run in the background: `waypoint db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+UPLOAD_DIR = Path(os.environ.get("WAYPOINT_UPLOAD_DIR", VAR_DIR / "uploads"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 WAYPOINT = {
     # Default small-cell size for any aggregate outside one teacher's class (DESIGN.md).

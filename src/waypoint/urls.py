@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/", include("waypoint.jobs.urls")),
     path("", include("waypoint.web.urls")),
 ]
