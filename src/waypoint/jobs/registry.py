@@ -14,7 +14,7 @@ JobFunction = Callable[[Any, Any], dict[str, Any]]
 _KINDS: dict[str, JobFunction] = {}
 
 
-class JobFailed(Exception):  # noqa: N818 — a job outcome, not a programming error
+class JobFailed(Exception):  # a job outcome, not a programming error
     def __init__(self, report: dict[str, Any]) -> None:
         super().__init__(report.get("summary", "job failed"))
         self.report = report
