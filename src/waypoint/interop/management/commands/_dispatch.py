@@ -11,7 +11,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-FORMATS = {"oneroster": "waypoint.interop.oneroster.command", "case": "waypoint.interop.case.command"}
+FORMATS = {
+    "oneroster": "waypoint.interop.oneroster.command",
+    "case": "waypoint.interop.case.command",
+}
 
 
 class FormatCommand(BaseCommand):
