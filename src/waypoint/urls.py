@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
+    path("standards/", include("waypoint.standards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("waypoint.jobs.urls")),
     path("", include("waypoint.web.urls")),
