@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import unicodedata
 
+DOMAIN = "riverbend.example.org"  # reserved for examples (RFC 2606): no real mail is sent
+
 GIVEN_FEMALE = (
     "Olivia Emma Ava Charlotte Sophia Amelia Isabella Mia Evelyn Harper Abigail Emily "
     "Elizabeth Ella Avery Scarlett Grace Chloe Lily Aubrey Zoey Hannah Nora Riley Addison "

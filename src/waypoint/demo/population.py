@@ -213,11 +213,11 @@ def _fill_person(
     # last year: a few joined late; some of those who moved away left before June
     if "prev" in learner.grades and prev_window and rng.random() < 0.02:
         learner.joined["prev"] = _random_day(rng, prev_window)
-    if "cur" not in learner.grades and learner.grades["prev"] < 12 and prev_window:
-        if rng.random() < 0.3:
-            left = _random_day(rng, prev_window)
-            if left > learner.joined.get("prev", left - dt.timedelta(days=1)):
-                learner.left["prev"] = left
+    moved_away = "cur" not in learner.grades and learner.grades["prev"] < 12
+    if moved_away and prev_window and rng.random() < 0.3:
+        left = _random_day(rng, prev_window)
+        if left > learner.joined.get("prev", left - dt.timedelta(days=1)):
+            learner.left["prev"] = left
     # this year so far: some newcomers started late; a few have withdrawn
     if "cur" in learner.grades and cur_window:
         if "prev" not in learner.grades and rng.random() < 0.3:

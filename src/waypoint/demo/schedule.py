@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from waypoint.demo.population import Learner, pick
 
@@ -216,7 +217,7 @@ def plan_secondary(
         rng.shuffle(pool)
         options = [((title, subject), w) for title, subject, w in electives[j]]
         for group in _split(pool, max(1, math.ceil(len(pool) / SECTION_MAX))):
-            title, subject = pick(rng, options)  # type: ignore[misc]
+            title, subject = cast(tuple[str, str], pick(rng, options))
             sections.append(
                 PlannedSection(
                     course=f"x:{x_level}:{title}",
@@ -237,14 +238,18 @@ def _assign_teachers(sections: list[PlannedSection]) -> None:
     order = sorted(sections, key=lambda s: (s.subject, s.course, int(s.period)))
     for section in order:
         teachers = loads.setdefault(section.subject, [])
-        for i, periods in enumerate(teachers):
-            if len(periods) < MAX_SECTIONS_PER_TEACHER and section.period not in periods:
-                break
+        free = [
+            i
+            for i, periods in enumerate(teachers)
+            if len(periods) < MAX_SECTIONS_PER_TEACHER and section.period not in periods
+        ]
+        if free:
+            chosen = free[0]
         else:
             teachers.append(set())
-            i = len(teachers) - 1
-        teachers[i].add(section.period)
-        section.lead = f"t:{section.subject}:{i}"
+            chosen = len(teachers) - 1
+        teachers[chosen].add(section.period)
+        section.lead = f"t:{section.subject}:{chosen}"
 
 
 def _co_shares(rng: random.Random) -> tuple[str, str]:
@@ -252,7 +257,7 @@ def _co_shares(rng: random.Random) -> tuple[str, str]:
 
 
 def _elementary_support(rng: random.Random, sections: list[PlannedSection]) -> None:
-    """Inclusion co-teachers for ELA and mathematics in some homerooms; aides in the early grades."""
+    """Co-teachers for ELA and mathematics in some homerooms; aides, early grades first."""
     homerooms: dict[str, list[PlannedSection]] = {}
     for section in sections:
         if section.subject in ("ela", "mathematics"):
