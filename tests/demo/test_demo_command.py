@@ -387,3 +387,15 @@ def test_bad_learner_count_on_the_command_line_has_no_traceback(tmp_path: Path, 
     assert done.returncode == 1
     assert "--learners must be between 100 and 1,000,000" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_the_demo_has_its_standards_framework_and_reset_keeps_one(build_demo: Build) -> None:
+    from waypoint.standards.models import Framework, FrameworkItem
+
+    out = build_demo("--learners", "200")
+    assert "Loaded the demo standards" in out
+    framework = Framework.objects.get(district=demo_district())
+    items = FrameworkItem.objects.filter(framework=framework)
+    assert items.filter(item_type__iexact="standard").count() >= 80
+    build_demo("--learners", "200", "--reset")
+    assert Framework.objects.filter(district=demo_district()).count() == 1

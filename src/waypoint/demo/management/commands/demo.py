@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management import call_command
@@ -24,6 +28,27 @@ from waypoint.demo.generator import (
 )
 from waypoint.demo.reset import analyze_tables, delete_district
 from waypoint.roster.models import District, LearnerYear, School
+from waypoint.standards.demo import load_demo_framework
+
+
+@contextlib.contextmanager
+def background_worker(*, verbosity: int) -> Iterator[None]:
+    """Run `waypoint db_worker` beside the demo server so uploads and other long jobs run."""
+    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "waypoint.cli", "db_worker", "--verbosity", str(min(verbosity, 1))],
+        stdin=subprocess.DEVNULL,
+    )
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
 
 ADDR = re.compile(r"^(?:(?P<host>[\w.-]+|\[[0-9a-fA-F:]+\]):)?(?P<port>\d{1,5})$")
 
@@ -99,7 +124,8 @@ class Command(BaseCommand):
         host_port = addr if match["host"] else f"127.0.0.1:{addr}"
         self.stdout.write(f"Serving the demo at http://{host_port}/ (press Ctrl-C to stop)")
         self.stdout.flush()
-        call_command("runserver", host_port, use_reloader=False, verbosity=verbosity)
+        with background_worker(verbosity=verbosity):
+            call_command("runserver", host_port, use_reloader=False, verbosity=verbosity)
 
     def _build(
         self,
@@ -137,6 +163,8 @@ class Command(BaseCommand):
                 seed=seed, learners=learners, today=timezone.localdate(), progress=bar.update
             )
             logins.create_logins(result.district, result.people)
+            framework = load_demo_framework(result.district)
+            say(f"Loaded the demo standards: {framework.title}.")
         analyze_tables()
         total = sum(result.rows.values())
         say(
