@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -47,6 +48,15 @@ def _refuse(job: JobRun, progress: Any) -> dict[str, Any]:
 @registry.register("test.crash")
 def _crash(job: JobRun, progress: Any) -> dict[str, Any]:
     raise ZeroDivisionError("secret internals")
+
+
+@pytest.fixture
+def world(transactional_db: None) -> SimpleNamespace:
+    """The worker closes database connections between tasks, as in production, so these tests
+    commit for real (a transactional test) instead of running inside one test transaction."""
+    from tests.world import build_world
+
+    return build_world()
 
 
 def _run_worker() -> None:

@@ -4,6 +4,10 @@ Every row belongs to one district (the tenant) and keeps the stable external id 
 with (OneRoster ``sourcedId``) in ``sourced_id``. Rows are year-scoped where the fact changes
 from year to year (sections, enrollments, a learner's grade and program flags, coaching links),
 so a new school year adds rows and last year's stay as history.
+
+Rows that come from OneRoster also keep its ``dateLastModified`` and, in ``extra`` (JSON),
+the OneRoster fields Waypoint does not model, so that an export gives them back
+(docs/oneroster.md).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ class District(models.Model):
     count_date_month = models.PositiveSmallIntegerField(default=10)
     count_date_day = models.PositiveSmallIntegerField(default=1)
     suppression_min_n = models.PositiveSmallIntegerField(default=10)
+    extra = models.JSONField(
+        default=dict, blank=True, help_text="OneRoster fields Waypoint does not model"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +71,8 @@ class School(TenantModel):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     grade_low = models.SmallIntegerField(choices=Grade.choices, null=True, blank=True)
     grade_high = models.SmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
@@ -83,6 +92,8 @@ class SchoolYear(TenantModel):
     start_date = models.DateField()
     end_date = models.DateField()
     count_date = models.DateField()
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-start_date"]
@@ -115,6 +126,8 @@ class Term(TenantModel):
     title = models.CharField(max_length=80)
     start_date = models.DateField()
     end_date = models.DateField()
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["start_date", "title"]
@@ -143,6 +156,8 @@ class Course(TenantModel):
     subject = models.CharField(max_length=32, choices=Subject.choices, default=Subject.OTHER)
     grade = models.SmallIntegerField(choices=Grade.choices, null=True, blank=True)
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT)
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["title"]
@@ -154,6 +169,10 @@ class Course(TenantModel):
 class Section(TenantModel):
     """A class (OneRoster ``class``): a course taught at one school in one school year."""
 
+    class ClassType(models.TextChoices):
+        HOMEROOM = "homeroom", "Homeroom"
+        SCHEDULED = "scheduled", "Scheduled"
+
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sections")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="sections")
     course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.PROTECT)
@@ -164,6 +183,11 @@ class Section(TenantModel):
     grade = models.SmallIntegerField(choices=Grade.choices, null=True, blank=True)
     period = models.CharField(max_length=40, blank=True, default="")
     location = models.CharField(max_length=80, blank=True, default="")
+    class_type = models.CharField(
+        max_length=10, choices=ClassType.choices, default=ClassType.SCHEDULED
+    )
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["school_year", "title"]
@@ -202,6 +226,16 @@ class Person(TenantModel):
         max_length=64, blank=True, default="", help_text="District or state id"
     )
     active = models.BooleanField(default=True)
+    username = models.CharField(max_length=255, blank=True, default="")
+    enabled = models.BooleanField(default=True, help_text="OneRoster enabledUser")
+    user_ids = models.JSONField(
+        default=list, blank=True, help_text='Other systems\' ids, as ["type:id", …]'
+    )
+    phone = models.CharField(max_length=64, blank=True, default="")
+    sms = models.CharField(max_length=64, blank=True, default="")
+    grades = models.JSONField(default=list, blank=True, help_text="CEDS grade codes as sent")
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["family_name", "given_name", "id"]
@@ -233,6 +267,8 @@ class Demographics(TenantModel):
     native_hawaiian_or_other_pacific_islander = models.BooleanField(default=False)
     white = models.BooleanField(default=False)
     hispanic_or_latino = models.BooleanField(default=False)
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     RACE_FIELDS = (
         "american_indian_or_alaska_native",
@@ -318,6 +354,7 @@ class StaffRole(TenantModel):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT)
     school_year = models.ForeignKey(SchoolYear, null=True, blank=True, on_delete=models.PROTECT)
     primary = models.BooleanField(default=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         indexes = [models.Index(fields=["person", "role"])]
@@ -353,6 +390,8 @@ class Enrollment(TenantModel):
         blank=True,
         help_text="Share of instruction (0–1) where the district sends one",
     )
+    date_last_modified = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta(TenantModel.Meta):
         indexes = [
@@ -450,6 +489,25 @@ class AdvisorLink(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.advisor} advises {self.learner}"
+
+
+class ImportLock(models.Model):
+    """Held while a roster import for one district runs: one row per district, at most.
+
+    The row is inserted and committed before the import's own transaction starts and deleted
+    when it ends, so a second import of the same district fails at once on the unique key, on
+    SQLite and PostgreSQL alike. ``district_key`` is the district's ``sourced_id`` (the district
+    row may not exist yet when an import creates it).
+    """
+
+    district_key = models.CharField(max_length=255, unique=True)
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_by = models.CharField(max_length=150, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"import of {self.district_key} since {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class Learner(Person):

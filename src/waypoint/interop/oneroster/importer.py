@@ -1,0 +1,181 @@
+"""Import a OneRoster package: read, validate, then hand over to the roster services.
+
+This is what the command (and later the upload page) calls; it prints nothing itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from waypoint.interop.oneroster.parse import Package, PackageReader
+from waypoint.interop.oneroster.resolve import Resolver, district_row
+from waypoint.interop.oneroster.source import Source, SourceError
+from waypoint.roster.importing.data import Problem, RefusedImport, RosterData
+from waypoint.roster.importing.planner import Plan
+from waypoint.roster.importing.state import State
+from waypoint.roster.models import District
+from waypoint.roster.services import ImportResult, import_lock, import_roster
+
+CREATE = "create"
+
+ENTITIES_BY_FILE = {
+    "orgs.csv": {"school"},
+    "academicSessions.csv": {"school_year", "term"},
+    "courses.csv": {"course"},
+    "classes.csv": {"section"},
+    "users.csv": {"person", "staff_role", "guardian_link"},
+    "roles.csv": {"staff_role", "person"},
+    "userProfiles.csv": {"person"},
+    "enrollments.csv": {"enrollment"},
+    "demographics.csv": {"demographics", "person"},
+    "programs.csv": {"learner_year", "person"},
+    "staff_links.csv": {"coach_link", "advisor_link", "staff_role", "person"},
+}
+
+
+@dataclass
+class Outcome:
+    """What happened: the plan (with counts), warnings, and the district imported into."""
+
+    result: ImportResult
+    warnings: list[Problem] = field(default_factory=list)
+    version: str = ""
+    modes: dict[str, str] = field(default_factory=dict)
+
+
+def read(path: Path, progress: Callable[[int], None] | None = None) -> Package:
+    """Read and check every file of the package (no database)."""
+    try:
+        source = Source(path)
+    except SourceError as exc:
+        raise RefusedImport([Problem(path.name, None, "", "", str(exc))]) from None
+    try:
+        return PackageReader(source, progress).read()
+    finally:
+        source.close()
+
+
+def package_size(path: Path) -> int:
+    """Bytes to read (for the progress bar)."""
+    try:
+        source = Source(path)
+    except SourceError:
+        return 0
+    try:
+        return source.total_size()
+    finally:
+        source.close()
+
+
+def _district(pkg: Package, slug: str) -> tuple[District | None, str, list[Problem]]:
+    row, problems = district_row(pkg)
+    if slug == CREATE:
+        if row is None:
+            problems.append(
+                Problem(
+                    "orgs.csv",
+                    None,
+                    "type",
+                    "",
+                    "to create a district, orgs.csv needs a row of type district "
+                    "(its sourcedId and name become the Waypoint district's)",
+                )
+            )
+            return None, "", problems
+        existing = District.objects.filter(sourced_id=row["sid"]).first()
+        if existing is not None:
+            problems.append(
+                Problem(
+                    "orgs.csv",
+                    row["row"],
+                    "sourcedId",
+                    row["sid"],
+                    f"this district is already in Waypoint; import into it with "
+                    f"--district {existing.slug}",
+                )
+            )
+        return None, row["sid"], problems
+    district = District.objects.filter(slug=slug).first()
+    if district is None:
+        raise RefusedImport(
+            [
+                Problem(
+                    "",
+                    None,
+                    "",
+                    slug,
+                    "no district has this slug; to create one from orgs.csv, use --district create",
+                )
+            ]
+        )
+    if row is not None and row["sid"] != district.sourced_id:
+        problems.append(
+            Problem(
+                "orgs.csv",
+                row["row"],
+                "sourcedId",
+                row["sid"],
+                f"this package's district is not {district.name} (whose sourcedId is "
+                f"{district.sourced_id})",
+            )
+        )
+    return district, district.sourced_id, problems
+
+
+def run(
+    path: Path,
+    *,
+    district: str,
+    user: Any = None,
+    dry_run: bool = False,
+    allow_mass_deactivation: bool = False,
+    as_of: dt.date | None = None,
+    new_slug: str | None = None,
+    read_progress: Callable[[int], None] | None = None,
+    write_progress: Callable[[int], None] | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> Outcome:
+    """Import ``path`` into the district with slug ``district`` (or ``"create"``).
+
+    Raises :class:`RefusedImport` with every problem found; nothing is written then.
+    """
+    pkg = read(path, read_progress)
+    target, key, problems = _district(pkg, district)
+    problems = pkg.problems + problems
+    entities: set[str] = set()
+    for name in pkg.modes:
+        entities |= ENTITIES_BY_FILE.get(name, set())
+    count = (target.count_date_month, target.count_date_day) if target else (10, 1)
+    warnings: list[Problem] = []
+
+    def build(state: State) -> tuple[RosterData, list[Problem]]:
+        data, found = Resolver(pkg, state, key, count, as_of).resolve()
+        data.source = path.name
+        everything = problems + found
+        warnings.extend(p for p in everything if p.severity != "error")
+        return data, everything
+
+    def go() -> ImportResult:
+        return import_roster(
+            build=build,
+            entities=entities,
+            district=target,
+            user=user,
+            dry_run=dry_run,
+            allow_mass_deactivation=allow_mass_deactivation,
+            new_slug=new_slug,
+            progress=write_progress,
+            on_plan=on_plan,
+        )
+
+    if dry_run or not key:
+        result = go()
+    else:
+        started_by = getattr(user, "username", "") or "command line"
+        with import_lock(district_key=key, started_by=started_by):
+            result = go()
+    return Outcome(result=result, warnings=warnings, version=pkg.version, modes=dict(pkg.modes))

@@ -1,0 +1,607 @@
+"""Row-level reading of a OneRoster package into plain records, with every problem noted.
+
+References between files are checked later (``resolve``), once the district's existing rows
+are known. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from waypoint.interop.oneroster import spec
+from waypoint.interop.oneroster.rows import Rows
+from waypoint.interop.oneroster.source import Source, Table
+from waypoint.interop.oneroster.values import (
+    BadValue,
+    parse_date,
+    parse_datetime,
+    parse_grade,
+    parse_list,
+    parse_share,
+)
+from waypoint.roster.importing.data import BULK, DELTA, Problem
+
+Record = dict[str, Any]
+_EMPTY: dict[str, str] = {}  # shared by every row without extension values; never changed
+_STATUSES = {"", "active", "tobedeleted"}
+_BOOLEANS = {"": False, "true": True, "false": False, "TRUE": True, "FALSE": False}
+MANIFEST = "manifest.csv"
+
+
+@dataclass
+class Package:
+    """What the files say, row by row. ``modes[file]`` is bulk or delta for files present."""
+
+    version: str = spec.V11
+    modes: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, str] = field(default_factory=dict)
+    orgs: dict[str, Record] = field(default_factory=dict)
+    sessions: dict[str, Record] = field(default_factory=dict)
+    courses: dict[str, Record] = field(default_factory=dict)
+    classes: dict[str, Record] = field(default_factory=dict)
+    users: dict[str, Record] = field(default_factory=dict)
+    roles: dict[str, Record] = field(default_factory=dict)
+    profiles: dict[str, Record] = field(default_factory=dict)
+    # sourcedId -> (row, status, dlm, class, school, user, role, primary, begin, end, share, extra)
+    enrollments: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    demographics: dict[str, Record] = field(default_factory=dict)
+    programs: list[Record] = field(default_factory=list)
+    staff_links: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: dict[str, set[str]] = field(default_factory=dict)  # rows dropped for a problem
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _interned(cache: dict[str, str], value: str) -> str:
+    return cache.setdefault(value, value)
+
+
+class PackageReader:
+    """Reads a :class:`Source` into a :class:`Package`."""
+
+    def __init__(self, source: Source, progress: Callable[[int], None] | None = None) -> None:
+        self.progress = progress
+        self.source = source
+        self.pkg = Package()
+
+    # -- manifest -------------------------------------------------------------------------------
+    def read_manifest(self) -> bool:
+        pkg = self.pkg
+        if MANIFEST not in self.source:
+            pkg.problems.append(
+                Problem(
+                    MANIFEST,
+                    None,
+                    "",
+                    "",
+                    "the package has no manifest.csv (OneRoster requires one)",
+                )
+            )
+            return False
+        table = Table(self.source, MANIFEST, pkg.problems)
+        rows = Rows(table, pkg.problems, ("propertyName", "value"), ("propertyName", "value"), BULK)
+        for number in rows:
+            name, value = rows.get("propertyName"), rows.get("value")
+            if name in pkg.manifest:
+                rows.problem("this property is listed twice", column="propertyName", value=name)
+            pkg.manifest[name] = value
+            if name.startswith("file.") and value not in ("bulk", "delta", "absent"):
+                rows.problem(
+                    "not one of the allowed values (bulk, delta, absent)",
+                    column="value",
+                    value=value,
+                )
+            del number
+        if not table.ended_cleanly or not table.header:
+            return False
+        version = pkg.manifest.get("oneroster.version", "")
+        if version not in spec.VERSIONS:
+            pkg.problems.append(
+                Problem(
+                    MANIFEST,
+                    None,
+                    "oneroster.version",
+                    version,
+                    "Waypoint reads OneRoster 1.1 and 1.2 (set oneroster.version to 1.1 or 1.2)",
+                )
+            )
+            return False
+        pkg.version = version
+        names = self.source.names
+        for name in (*spec.ROSTER_FILES, *spec.COMPANION_FILES):
+            stem = name[: -len(".csv")]
+            mode = pkg.manifest.get(f"file.{stem}")
+            if mode is None:
+                if name in spec.COMPANION_FILES and name in names:
+                    mode = BULK  # companion files may be sent without a manifest line
+                elif name in names:
+                    pkg.problems.append(
+                        Problem(
+                            MANIFEST,
+                            None,
+                            f"file.{stem}",
+                            "",
+                            f"{name} is in the package but the manifest does not list it "
+                            f"(add file.{stem},bulk or delta)",
+                        )
+                    )
+                    continue
+                else:
+                    continue
+            if mode == "absent":
+                continue
+            if name in spec.COLUMNS and version not in spec.COLUMNS[name]:
+                pkg.problems.append(
+                    Problem(
+                        MANIFEST,
+                        None,
+                        f"file.{stem}",
+                        mode,
+                        f"{name} is not part of OneRoster {version}",
+                    )
+                )
+                continue
+            if name not in names:
+                pkg.problems.append(
+                    Problem(
+                        name,
+                        None,
+                        "",
+                        "",
+                        f"the manifest says file.{stem} is {mode}, but the package has no {name}",
+                    )
+                )
+                continue
+            pkg.modes[name] = mode
+        return True
+
+    def _reject(self, r: Rows, common: object) -> None:
+        sid = r.get("sourcedId")
+        if sid:
+            self.pkg.rejected.setdefault(r.file, set()).add(sid)
+
+    def _rows(self, name: str) -> Rows:
+        v = self.pkg.version
+        table = Table(self.source, name, self.pkg.problems, self.progress)
+        return Rows(
+            table,
+            self.pkg.problems,
+            spec.COLUMNS[name][v],
+            spec.REQUIRED[name][v],
+            self.pkg.modes[name],
+        )
+
+    # -- roster files ---------------------------------------------------------------------------
+    def read(self) -> Package:
+        if not self.read_manifest():
+            return self.pkg
+        readers = {
+            "orgs.csv": self._orgs,
+            "academicSessions.csv": self._sessions,
+            "courses.csv": self._courses,
+            "classes.csv": self._classes,
+            "users.csv": self._users,
+            "roles.csv": self._roles,
+            "userProfiles.csv": self._profiles,
+            "enrollments.csv": self._enrollments,
+            "demographics.csv": self._demographics,
+        }
+        for name, reader in readers.items():
+            if name in self.pkg.modes:
+                reader(self._rows(name))
+        from waypoint.interop.oneroster.companion import read_programs, read_staff_links
+
+        if "programs.csv" in self.pkg.modes:
+            read_programs(self.source, self.pkg)
+        if "staff_links.csv" in self.pkg.modes:
+            read_staff_links(self.source, self.pkg)
+        return self.pkg
+
+    def _orgs(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "name": r.text("name", 200, required=True),
+                "type": r.vocab("type", spec.ORG_TYPES, required=True),
+                "identifier": r.text("identifier", 64),
+                "parent": r.get("parentSourcedId"),
+                "ext": r.extension_values(),
+            }
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.orgs[rec["sid"]] = rec
+
+    def _sessions(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "title": r.text("title", 80, required=True),
+                "type": r.vocab("type", spec.SESSION_TYPES, required=True),
+                "start": r.date("startDate", required=True),
+                "end": r.date("endDate", required=True),
+                "parent": r.get("parentSourcedId"),
+                "school_year": r.text("schoolYear", 20, required=self.pkg.version == spec.V11),
+                "ext": r.extension_values(),
+            }
+            if rec["type"] == "schoolYear" and len(rec["title"]) > 40:
+                r.problem(
+                    "a school year's title may be at most 40 characters",
+                    column="title",
+                    value=rec["title"],
+                )
+            if rec["start"] and rec["end"] and rec["end"] <= rec["start"]:
+                r.problem(
+                    "the endDate is not after the startDate",
+                    column="endDate",
+                    value=r.get("endDate"),
+                )
+            count = rec["ext"].get("metadata.countDate")
+            if count:
+                rec["count_date"] = r.date("metadata.countDate")
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.sessions[rec["sid"]] = rec
+
+    def _grades(self, r: Rows, column: str) -> list[str]:
+        codes = parse_list(r.get(column))
+        for code in codes:
+            try:
+                parse_grade(code)
+            except BadValue as exc:
+                r.problem(str(exc), column=column, value=code)
+        return codes
+
+    def _courses(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "title": r.text("title", 200, required=True),
+                "code": r.text("courseCode", 64),
+                "grades": self._grades(r, "grades"),
+                "org": r.text("orgSourcedId", required=True),
+                "school_year": r.get("schoolYearSourcedId"),
+                "subjects": parse_list(r.get("subjects")),
+                "subject_codes": parse_list(r.get("subjectCodes")),
+                "ext": r.extension_values(),
+            }
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.courses[rec["sid"]] = rec
+
+    def _classes(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "title": r.text("title", 200, required=True),
+                "grades": self._grades(r, "grades"),
+                "course": r.text("courseSourcedId", required=True),
+                "code": r.text("classCode", 64),
+                "class_type": r.vocab("classType", spec.CLASS_TYPES, required=True),
+                "location": r.text("location", 80),
+                "school": r.text("schoolSourcedId", required=True),
+                "terms": parse_list(r.get("termSourcedIds")),
+                "subjects": parse_list(r.get("subjects")),
+                "subject_codes": parse_list(r.get("subjectCodes")),
+                "periods": parse_list(r.get("periods")),
+                "ext": r.extension_values(),
+            }
+            if not rec["terms"] and "termSourcedIds" in r.index:
+                r.problem("a required field is empty", column="termSourcedIds")
+            if len(",".join(rec["periods"])) > 40:
+                r.problem(
+                    "longer than the 40 characters Waypoint keeps",
+                    column="periods",
+                    value=r.get("periods"),
+                )
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.classes[rec["sid"]] = rec
+
+    def _users(self, r: Rows) -> None:
+        v12 = self.pkg.version == spec.V12
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "enabled": r.boolean("enabledUser", True),
+                "orgs": parse_list(r.get("orgSourcedIds")),
+                "role": "" if v12 else r.vocab("role", spec.USER_ROLES[spec.V11], required=True),
+                "username": r.text("username", 255, required=True),
+                "user_ids": parse_list(r.get("userIds")),
+                "given": r.text("givenName", 100, required=True),
+                "family": r.text("familyName", 100, required=True),
+                "middle": r.text("middleName", 100),
+                "identifier": r.text("identifier", 64),
+                "email": r.text("email", 254),
+                "sms": r.text("sms", 64),
+                "phone": r.text("phone", 64),
+                "agents": parse_list(r.get("agentSourcedIds")),
+                "grades": self._grades(r, "grades"),
+                "ext": r.extension_values(),
+            }
+            if not v12 and not rec["orgs"] and "orgSourcedIds" in r.index:
+                r.problem("a required field is empty", column="orgSourcedIds")
+            if v12:
+                rec["preferred"] = r.text("preferredGivenName", 100)
+                rec["v12"] = {
+                    k: r.get(k)
+                    for k in (
+                        "userMasterIdentifier",
+                        "resourceSourcedIds",
+                        "preferredMiddleName",
+                        "preferredFamilyName",
+                        "primaryOrgSourcedId",
+                        "pronouns",
+                    )
+                    if r.get(k)
+                }
+            else:
+                rec["preferred"] = rec["ext"].pop("metadata.preferredName", "")[:100]
+            roles = rec["ext"].pop("metadata.waypointRoles", "")
+            if roles:
+                rec["waypoint_roles"] = self._waypoint_roles(r, roles)
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.users[rec["sid"]] = rec
+
+    def _waypoint_roles(self, r: Rows, text: str) -> list[Record] | None:
+        """Waypoint's own export writes every staff role here (JSON), so none is lost."""
+        try:
+            roles = json.loads(text)
+            ok = isinstance(roles, list) and all(
+                isinstance(x, dict)
+                and isinstance(x.get("sourcedId"), str)
+                and isinstance(x.get("role"), str)
+                for x in roles
+            )
+        except ValueError:
+            ok = False
+        if not ok:
+            r.problem(
+                'not a JSON list of roles ([{"sourcedId": …, "role": …, "org": …}, …])',
+                column="metadata.waypointRoles",
+                value=text[:80],
+            )
+            return None
+        return roles  # type: ignore[no-any-return]
+
+    def _roles(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "user": r.text("userSourcedId", required=True),
+                "role_type": r.vocab("roleType", spec.ROLE_TYPES, required=True),
+                "role": r.vocab("role", spec.USER_ROLES[spec.V12], required=True),
+                "begin": r.date("beginDate"),
+                "end": r.date("endDate"),
+                "org": r.text("orgSourcedId", required=True),
+                "profile": r.get("userProfileSourcedId"),
+            }
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.roles[rec["sid"]] = rec
+
+    def _profiles(self, r: Rows) -> None:
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "user": r.text("userSourcedId", required=True),
+                "profileType": r.text("profileType", required=True),
+                "vendorId": r.text("vendorId", required=True),
+                "applicationId": r.get("applicationId"),
+                "description": r.get("description"),
+                "credentialType": r.text("credentialType", required=True),
+                "username": r.get("username"),
+            }
+            if r.get("password"):
+                r.problem(
+                    "passwords are not kept by Waypoint; this one was ignored",
+                    column="password",
+                    severity="warning",
+                )
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.profiles[rec["sid"]] = rec
+
+    def _enrollments(self, r: Rows) -> None:
+        """Enrollments are most of a district's rows: a row that is plainly valid takes a
+        fast path; any other goes through the field-by-field checks that report problems."""
+        roles = spec.ENROLLMENT_ROLES[self.pkg.version]
+        role_set = set(roles)
+        ids: dict[str, str] = {}
+        out = self.pkg.enrollments
+        delta = r.mode == DELTA
+        cols = (
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "classSourcedId",
+            "schoolSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
+        )
+        at: list[int | None] = []
+        other: list[tuple[str, int]] = []
+        share_at: int | None = None
+        fast = False
+        for number in r:
+            if not at:
+                at = [r.index.get(c) for c in cols]
+                share_at = r.index.get("metadata.instructorShare")
+                other = [(n, i) for n, i in r.extensions if n != "metadata.instructorShare"]
+                fast = None not in at
+            if fast:
+                row = self._fast_enrollment(r, at, other, share_at, role_set, delta, ids)
+                if row is not None:
+                    out[row[0]] = row[1]
+                    r.seen[row[0]] = number
+                    continue
+            self._slow_enrollment(r, number, roles, ids)
+
+    def _fast_enrollment(
+        self,
+        r: Rows,
+        at: list[int | None],
+        other: list[tuple[str, int]],
+        share_at: int | None,
+        roles: set[str],
+        delta: bool,
+        ids: dict[str, str],
+    ) -> tuple[str, tuple[Any, ...]] | None:
+        f = r.fields
+        sid, status, dlm_text, klass, school, user, role, primary, begin, end = (
+            f[i]
+            for i in at  # type: ignore[index]
+        )
+        if not (sid and klass and school and user) or sid in r.seen or role not in roles:
+            return None
+        if status not in _STATUSES or primary not in _BOOLEANS:
+            return None
+        if delta and not (status and dlm_text):
+            return None
+        try:
+            dlm = parse_datetime(dlm_text) if dlm_text else None
+            begin_d = parse_date(begin) if begin else None
+            end_d = parse_date(end) if end else None
+            share = parse_share(f[share_at]) if share_at is not None and f[share_at] else None
+        except BadValue:
+            return None
+        if begin_d and end_d and end_d < begin_d:
+            return None
+        if max(len(sid), len(klass), len(school), len(user)) > 255:
+            return None
+        ext = {n: f[i] for n, i in other if f[i]} if other else _EMPTY
+        return sid, (
+            r.number,
+            status or "active",
+            dlm,
+            _interned(ids, klass),
+            _interned(ids, school),
+            _interned(ids, user),
+            role,
+            _BOOLEANS[primary],
+            begin_d,
+            end_d,
+            share,
+            ext or _EMPTY,
+        )
+
+    def _slow_enrollment(
+        self, r: Rows, number: int, roles: tuple[str, ...], ids: dict[str, str]
+    ) -> None:
+        out = self.pkg.enrollments
+        common = r.common()
+        klass = r.text("classSourcedId", required=True)
+        school = r.text("schoolSourcedId", required=True)
+        user = r.text("userSourcedId", required=True)
+        role = r.vocab("role", roles, required=True)
+        primary = r.boolean("primary", False)
+        begin, end = r.date("beginDate"), r.date("endDate")
+        if begin and end and end < begin:
+            r.problem(
+                "the endDate is before the beginDate", column="endDate", value=r.get("endDate")
+            )
+        ext = r.extension_values() if r.extensions else None
+        share = None
+        if ext and "metadata.instructorShare" in ext:
+            share = r.read("metadata.instructorShare", parse_share)
+            ext.pop("metadata.instructorShare")
+        if common is None:
+            self._reject(r, common)
+            return
+        sid, status, dlm = common
+        if not r.ok:
+            status = "bad"
+        out[sid] = (
+            number,
+            status,
+            dlm,
+            _interned(ids, klass),
+            _interned(ids, school),
+            _interned(ids, user),
+            role,
+            primary,
+            begin,
+            end,
+            share,
+            ext or _EMPTY,
+        )
+
+    def _demographics(self, r: Rows) -> None:
+        sexes = spec.SEX[self.pkg.version]
+        for number in r:
+            common = r.common()
+            rec: Record = {
+                "row": number,
+                "birth_date": r.date("birthDate"),
+                "sex": r.vocab("sex", sexes),
+                "flags": {
+                    col: r.boolean(col, False)
+                    for col in (
+                        "americanIndianOrAlaskaNative",
+                        "asian",
+                        "blackOrAfricanAmerican",
+                        "nativeHawaiianOrOtherPacificIslander",
+                        "white",
+                        "demographicRaceTwoOrMoreRaces",
+                        "hispanicOrLatinoEthnicity",
+                    )
+                },
+                "other": {
+                    col: r.get(col)
+                    for col in (
+                        "countryOfBirthCode",
+                        "stateOfBirthAbbreviation",
+                        "cityOfBirth",
+                        "publicSchoolResidenceStatus",
+                    )
+                    if r.get(col)
+                },
+                "ext": r.extension_values(),
+            }
+            if common is None:
+                self._reject(r, common)
+                continue
+            rec["sid"], rec["status"], rec["dlm"] = common
+            rec["bad"] = not r.ok
+            self.pkg.demographics[rec["sid"]] = rec
+
+
+def read_package(source: Source) -> Package:
+    return PackageReader(source).read()

@@ -1,0 +1,180 @@
+"""The district's rows as the planner compares them: keyed by external id, FKs as keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models
+
+from waypoint.roster import models as m
+from waypoint.roster.importing.data import FIELDS, FOREIGN_KEYS, NATURAL_KEYS, Key
+
+MODELS: dict[str, type[models.Model]] = {
+    "school": m.School,
+    "school_year": m.SchoolYear,
+    "term": m.Term,
+    "course": m.Course,
+    "section": m.Section,
+    "person": m.Person,
+    "demographics": m.Demographics,
+    "staff_role": m.StaffRole,
+    "guardian_link": m.GuardianLink,
+    "enrollment": m.Enrollment,
+    "learner_year": m.LearnerYear,
+    "coach_link": m.CoachLink,
+    "advisor_link": m.AdvisorLink,
+}
+
+# Entities other rows point to: their id maps are always loaded.
+REFERENCED = ("school", "school_year", "term", "course", "section", "person")
+
+
+@dataclass
+class State:
+    """Existing rows of one district: ``ids[entity][key] = pk`` and ``rows[entity][key]``."""
+
+    district_id: int | None
+    ids: dict[str, dict[Key, int]] = field(default_factory=dict)
+    rows: dict[str, dict[Key, tuple[Any, ...]]] = field(default_factory=dict)
+    keys: dict[str, dict[int, Key]] = field(default_factory=dict)
+    section_terms: dict[str, dict[str, int]] = field(default_factory=dict)  # through-row pks
+
+
+class _Cache:
+    """Converts database values the way Django would, once per distinct value: dates, JSON
+    and date-times repeat millions of times in enrollments, and equal values share one object
+    (they are only read, never changed)."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        self.convert = convert
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return self.seen[value]
+        except KeyError:
+            out = self.seen[value] = self.convert(value)
+            return out
+        except TypeError:  # an unhashable value (already converted by the driver)
+            return value
+
+
+def _to_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _to_date(value: Any) -> Any:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.JSONField):
+        return _Cache(_to_json)
+    if isinstance(field, models.DateTimeField):
+        return _Cache(_to_datetime)
+    if isinstance(field, models.DateField):
+        return _Cache(_to_date)
+    if isinstance(field, models.BooleanField):
+        return _Cache(bool)
+    if isinstance(field, models.DecimalField):
+        places = decimal.Decimal(1).scaleb(-field.decimal_places)
+        return _Cache(lambda v: decimal.Decimal(str(v)).quantize(places))
+    if isinstance(field, models.CharField):
+        return _Cache(str)  # shares equal strings (roles, statuses, kinds)
+    return None
+
+
+def _raw_rows(model: type[models.Model], names: list[str], district_id: int) -> Iterator[Any]:
+    """``(id, sourced_id, *values)`` of the district's rows, straight from the cursor."""
+    meta = model._meta
+    fields = [meta.get_field(n) for n in names]
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    sql = (
+        f"SELECT {quote('id')}, {quote('sourced_id')}, {cols} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('district_id')} = %s"
+    )
+    convert = [(i + 2, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [district_id])
+        while batch := cursor.fetchmany(20_000):
+            for row in batch:
+                values = list(row)
+                for i, conv in convert:
+                    values[i] = conv(values[i])
+                yield values
+
+
+def load_keys(district_id: int | None, entities: tuple[str, ...] = REFERENCED) -> State:
+    """Only the key → id maps of ``entities`` (enough to check references)."""
+    state = State(district_id)
+    for entity in entities:
+        ids: dict[Key, int] = {}
+        if district_id is not None:
+            qs = MODELS[entity].objects.filter(district_id=district_id).exclude(sourced_id="")
+            ids = dict(qs.values_list("sourced_id", "id"))
+        state.ids[entity] = ids
+        state.keys[entity] = {pk: key for key, pk in ids.items()}
+    return state
+
+
+def load_state(district_id: int | None, entities: set[str]) -> State:
+    """Full rows of ``entities`` (plus the id maps of everything they point to)."""
+    state = load_keys(district_id)
+    if district_id is None:
+        for entity in entities:
+            state.ids.setdefault(entity, {})
+            state.rows[entity] = {}
+        return state
+    for entity in [e for e in MODELS if e in entities]:
+        model = MODELS[entity]
+        fks = FOREIGN_KEYS.get(entity, {})
+        names = FIELDS[entity]
+        fk_at = [(i, state.keys[fks[n]]) for i, n in enumerate(names) if n in fks]
+        natural = NATURAL_KEYS.get(entity)
+        nat_at = [names.index(n) for n in natural] if natural else []
+        rows: dict[Key, tuple[Any, ...]] = {}
+        ids: dict[Key, int] = {}
+        for pk, sid, *values in _raw_rows(model, list(names), district_id):
+            for i, keys in fk_at:
+                if values[i] is not None:
+                    values[i] = keys.get(values[i])
+            if natural:
+                key: Key = tuple(values[i] for i in nat_at)
+                if None in key:
+                    continue
+            else:
+                if not sid:
+                    continue
+                key = sid
+            rows[key] = tuple(values)
+            ids[key] = pk
+        state.rows[entity] = rows
+        state.ids[entity] = ids
+        state.keys[entity] = {pk: key for key, pk in ids.items()}
+    if "section" in entities:
+        through = m.Section.terms.through
+        sec, term = state.keys["section"], state.keys["term"]
+        links: dict[str, dict[str, int]] = {}
+        qs = through.objects.filter(section__district_id=district_id)
+        for pk, section_id, term_id in qs.values_list("id", "section_id", "term_id"):
+            s, t = sec.get(section_id), term.get(term_id)
+            if s is not None and t is not None:
+                links.setdefault(s, {})[t] = pk
+        state.section_terms = links
+    return state

@@ -1,0 +1,116 @@
+"""Write a plan: creates, updates and removals in dependency order, in bulk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from waypoint.roster import models as m
+from waypoint.roster.importing.data import FIELDS, FOREIGN_KEYS, NATURAL_KEYS, ORDER, Key
+from waypoint.roster.importing.fastsql import delete_rows, insert_rows, update_rows
+from waypoint.roster.importing.planner import Plan
+from waypoint.roster.importing.state import MODELS, REFERENCED, State
+
+Progress = Callable[[int], None]
+
+
+def _resolver(
+    entity: str, ids: dict[str, dict[Key, int]]
+) -> Callable[[tuple[Any, ...]], list[Any]]:
+    """Turn a row's foreign keys (external ids) into primary keys."""
+    fks = FOREIGN_KEYS.get(entity, {})
+    at = [(i, ids[fks[n]]) for i, n in enumerate(FIELDS[entity]) if n in fks]
+
+    def resolve(values: tuple[Any, ...]) -> list[Any]:
+        row = list(values)
+        for i, mapping in at:
+            if row[i] is not None:
+                row[i] = mapping[row[i]]
+        return row
+
+    return resolve
+
+
+def _sourced_id(entity: str, key: Key) -> str:
+    return "/".join(key) if entity in NATURAL_KEYS else str(key)
+
+
+def _reload_ids(entity: str, district_id: int, ids: dict[str, dict[Key, int]]) -> None:
+    qs = MODELS[entity].objects.filter(district_id=district_id).exclude(sourced_id="")
+    ids[entity] = dict(qs.values_list("sourced_id", "id"))
+
+
+def _names(entity: str) -> list[str]:
+    return list(FIELDS[entity])
+
+
+def _create_rows(
+    entity: str,
+    creates: Iterable[tuple[Key, tuple[Any, ...]]],
+    ids: dict[str, dict[Key, int]],
+    district_id: int,
+    deferred: list[tuple[Key, Key]],
+    tick: Progress,
+) -> Iterator[list[Any]]:
+    """New rows with their foreign keys resolved; a term whose parent term is new too is
+    written without it first (``deferred``) and linked once both exist."""
+    resolve = _resolver(entity, ids)
+    parent_at = FIELDS[entity].index("parent") if entity == "term" else -1
+    for key, values in creates:
+        if parent_at >= 0 and values[parent_at] not in ids["term"]:
+            if values[parent_at] is not None:
+                deferred.append((key, values[parent_at]))
+            values = (*values[:parent_at], None, *values[parent_at + 1 :])
+        yield [district_id, _sourced_id(entity, key), *resolve(values)]
+        tick(1)
+
+
+def write_plan(
+    plan: Plan, state: State, district_id: int, progress: Progress | None = None
+) -> Counter[str]:
+    """Apply ``plan`` for the district; returns rows written per entity."""
+    tick = progress or (lambda n: None)
+    ids: dict[str, dict[Key, int]] = {e: dict(v) for e, v in state.ids.items()}
+    written: Counter[str] = Counter()
+    for entity in ORDER:
+        ep = plan.entities.get(entity)
+        if ep is None:
+            continue
+        model = MODELS[entity]
+        names = _names(entity)
+        ids.setdefault(entity, {})
+        resolve = _resolver(entity, ids)
+        deferred: list[tuple[Key, Key]] = []
+        if ep.creates:
+            rows = _create_rows(entity, ep.creates, ids, district_id, deferred, tick)
+            written[entity] += insert_rows(model, ["district", "sourced_id", *names], rows)
+            if entity in REFERENCED:
+                _reload_ids(entity, district_id, ids)
+        if deferred:
+            term_ids = ids["term"]
+            update_rows(m.Term, ["parent"], [(term_ids[k], term_ids[p]) for k, p in deferred])
+        if ep.updates:
+            resolve = _resolver(entity, ids)
+            written[entity] += update_rows(
+                model, names, ((pk, *resolve(values)) for pk, values in ep.updates)
+            )
+            tick(len(ep.updates))
+        if ep.deletes:
+            written[entity] += delete_rows(model, ep.deletes)
+        if entity == "section":
+            _write_section_terms(plan, ids)
+    return written
+
+
+def _write_section_terms(plan: Plan, ids: dict[str, dict[Key, int]]) -> None:
+    through = m.Section.terms.through
+    if plan.section_terms_remove:
+        delete_rows(through, plan.section_terms_remove)
+    if plan.section_terms_add:
+        sections, terms = ids["section"], ids["term"]
+        insert_rows(
+            through,
+            ["section", "term"],
+            ((sections[s], terms[t]) for s, t in plan.section_terms_add),
+        )
