@@ -49,6 +49,7 @@ test-postgres: setup node_modules/.package-lock.json
 
 bench-smoke: setup
 	$(BIN)/python bench/demo_scale.py --smoke
+	$(BIN)/python bench/bkt_vs_pybkt.py --smoke
 
 test: system setup lint typecheck layers check-deploy test-sqlite test-postgres bench-smoke
 

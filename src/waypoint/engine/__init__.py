@@ -1,6 +1,13 @@
 """Numerical core of Waypoint: plain functions over numpy / Arrow / Polars data.
 
 Nothing in this package imports Django or any Waypoint app (an import-linter contract in CI
-keeps it so), so the same code runs in a request, a nightly command or a Spark job. The
-models themselves (knowledge tracing, growth, grouping, reach) arrive with their issues.
+keeps it so), so the same code runs in a request, a nightly command or a Spark job.
+
+- ``bkt``: Bayesian Knowledge Tracing (fit, forward inference, online updates).
+- ``data``: the columnar (skill, learner, time) layout the kernels walk.
+- ``metrics``: ROC AUC, RMSE, log-loss.
+- ``base``: the estimator contract every model follows; ``tests/engine/checks.py`` checks it.
+- ``synthetic``: response data drawn from known parameters.
+
+Other models (growth, grouping, reach) arrive with their issues.
 """
