@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "waypoint.audit",
     "waypoint.effectiveness",
     "waypoint.standards",
+    "waypoint.evidence",
+    "waypoint.mastery",
     "waypoint.interop",
     "waypoint.jobs",
     "waypoint.web",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MasteryConfig(AppConfig):
+    name = "waypoint.mastery"
+    verbose_name = "Mastery"
