@@ -185,3 +185,6 @@ def get_rating(request: HttpRequest, rating_id: str) -> Any:
 @api.exception_handler(selectors.NotVisible)
 def not_visible(request: HttpRequest, exc: Exception) -> Any:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+api.add_router("/xapi", "waypoint.evidence.api.router")

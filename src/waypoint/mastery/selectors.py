@@ -1,0 +1,150 @@
+"""Reads of mastery, always given the viewer: states, ready to learn, pace (DESIGN.md).
+
+Every function opens the learner through ``waypoint.access.selectors.get_student``: a learner
+the viewer may not see is a 404, exactly like one that does not exist, and the opening is
+logged. Mastery is tracked on the standards evidence is aligned to, the leaves of the
+framework tree (items with no current child); "ready to learn" and "pace" count those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from waypoint.access.selectors import get_student
+from waypoint.access.viewer import Viewer, current_school_year
+from waypoint.mastery.models import MasteryState
+from waypoint.mastery.services import MASTERED_AT
+from waypoint.roster.models import LearnerYear, Person, SchoolYear
+from waypoint.standards.models import FrameworkAssociation, FrameworkItem
+from waypoint.standards.selectors import prerequisite_edges
+
+PACE_BAND = 10.0
+"""Within this many percentage points of the year elapsed is "on pace"."""
+
+
+def mastery_for(*, viewer: Viewer, learner_id: object) -> QuerySet[MasteryState]:
+    """The learner's mastery states, one per standard with evidence."""
+    learner = get_student(viewer=viewer, id=learner_id, view="mastery")
+    return (
+        MasteryState.objects.filter(district_id=learner.district_id, learner=learner)
+        .select_related("item")
+        .order_by("item__human_coding_scheme", "item_id")
+    )
+
+
+def _probabilities(learner: Person) -> dict[int, float]:
+    return dict(
+        MasteryState.objects.filter(district_id=learner.district_id, learner=learner).values_list(
+            "item_id", "probability"
+        )
+    )
+
+
+def _year_and_grade(viewer: Viewer, learner: Person) -> tuple[SchoolYear | None, int | None]:
+    year = current_school_year(learner.district_id, viewer.today)
+    if year is None:
+        return None, None
+    grade = (
+        LearnerYear.objects.filter(learner=learner, school_year=year)
+        .values_list("grade", flat=True)
+        .first()
+    )
+    return year, grade
+
+
+def _tracked_items(district_id: int) -> QuerySet[FrameworkItem]:
+    """Current items with no current child: the standards mastery is tracked on."""
+    parents = FrameworkAssociation.objects.filter(
+        district_id=district_id,
+        association_type=FrameworkAssociation.Type.IS_CHILD_OF,
+        origin_item__retired=False,
+        destination_item__isnull=False,
+    ).values("destination_item_id")
+    return FrameworkItem.objects.filter(district_id=district_id, retired=False).exclude(
+        pk__in=parents
+    )
+
+
+def ready_to_learn(*, viewer: Viewer, learner_id: object) -> list[FrameworkItem]:
+    """Standards not yet mastered, at or below the learner's grade, every prerequisite mastered.
+
+    "At or below the grade" means the standard's lowest grade is at most the learner's grade
+    this school year (a standard with no grade levels is left out). A learner with no grade
+    this year has no grade to compare with, so nothing is listed.
+    """
+    learner = get_student(viewer=viewer, id=learner_id, view="mastery:ready")
+    _, grade = _year_and_grade(viewer, learner)
+    if grade is None:
+        return []
+    probability = _probabilities(learner)
+
+    def mastered(item_id: int) -> bool:
+        return probability.get(item_id, 0.0) >= MASTERED_AT
+
+    prerequisites: dict[int, set[int]] = {}
+    for before, after in prerequisite_edges(learner.district_id):
+        prerequisites.setdefault(after, set()).add(before)
+    candidates = _tracked_items(learner.district_id).filter(
+        grade_low__isnull=False, grade_low__lte=grade
+    )
+    return sorted(
+        (
+            item
+            for item in candidates
+            if not mastered(item.pk) and all(mastered(p) for p in prerequisites.get(item.pk, ()))
+        ),
+        key=lambda i: (i.grade_low, i.human_coding_scheme, i.pk),
+    )
+
+
+@dataclass(frozen=True)
+class Pace:
+    """``status`` is "ahead", "on pace", "behind", or "unknown" (no grade or no standards)."""
+
+    status: str
+    mastered: int
+    total: int
+    mastered_share: float | None
+    elapsed_share: float | None
+    grade: int | None
+
+    @property
+    def difference_points(self) -> float | None:
+        if self.mastered_share is None or self.elapsed_share is None:
+            return None
+        return round(100 * (self.mastered_share - self.elapsed_share), 6)
+
+
+def year_elapsed(year: SchoolYear, today: dt.date) -> float:
+    """Share of the school year gone by on ``today`` (0 before it starts, 1 after it ends)."""
+    length = (year.end_date - year.start_date).days
+    return min(max((today - year.start_date).days / length, 0.0), 1.0)
+
+
+def pace(*, viewer: Viewer, learner_id: object) -> Pace:
+    """Share of the learner's grade-level standards mastered against the year elapsed.
+
+    Grade-level standards are the tracked standards whose grade span holds the learner's
+    grade this year. Ahead / behind when the shares differ by more than 10 points.
+    """
+    learner = get_student(viewer=viewer, id=learner_id, view="mastery:pace")
+    year, grade = _year_and_grade(viewer, learner)
+    if year is None or grade is None:
+        return Pace("unknown", 0, 0, None, None, grade)
+    items = list(
+        _tracked_items(learner.district_id)
+        .filter(grade_low__lte=grade, grade_high__gte=grade)
+        .values_list("pk", flat=True)
+    )
+    elapsed = year_elapsed(year, viewer.today)
+    if not items:
+        return Pace("unknown", 0, 0, None, elapsed, grade)
+    probability = _probabilities(learner)
+    mastered = sum(1 for pk in items if probability.get(pk, 0.0) >= MASTERED_AT)
+    result = Pace("", mastered, len(items), mastered / len(items), elapsed, grade)
+    diff = result.difference_points or 0.0
+    status = "ahead" if diff > PACE_BAND else "behind" if diff < -PACE_BAND else "on pace"
+    return Pace(status, mastered, len(items), result.mastered_share, elapsed, grade)
