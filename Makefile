@@ -50,6 +50,7 @@ test-postgres: setup node_modules/.package-lock.json
 bench-smoke: setup
 	$(BIN)/python bench/demo_scale.py --smoke
 	$(BIN)/python bench/bkt_vs_pybkt.py --smoke
+	$(BIN)/python bench/oneroster_import.py --smoke > /dev/null
 
 test: system setup lint typecheck layers check-deploy test-sqlite test-postgres bench-smoke
 

@@ -87,3 +87,17 @@ def test_an_account_without_a_person_sees_nothing() -> None:
 
 def test_health_endpoint(world: SimpleNamespace) -> None:
     assert Client().get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_race_and_ethnicity_use_the_federal_labels() -> None:
+    from tests.factories import LearnerFactory
+    from waypoint.roster.models import Demographics
+
+    learner = LearnerFactory()
+    demo = Demographics(person=learner, district=learner.district, black_or_african_american=True)
+    assert demo.race_ethnicity == "Black or African American"
+    demo.asian = True
+    assert demo.race_ethnicity == "Two or more races"
+    demo.hispanic_or_latino = True
+    assert demo.race_ethnicity == "Hispanic or Latino"

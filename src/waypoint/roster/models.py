@@ -270,6 +270,13 @@ class Demographics(TenantModel):
     date_last_modified = models.DateTimeField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
 
+    RACE_LABELS = {
+        "american_indian_or_alaska_native": "American Indian or Alaska Native",
+        "asian": "Asian",
+        "black_or_african_american": "Black or African American",
+        "native_hawaiian_or_other_pacific_islander": "Native Hawaiian or Other Pacific Islander",
+        "white": "White",
+    }
     RACE_FIELDS = (
         "american_indian_or_alaska_native",
         "asian",
@@ -290,7 +297,7 @@ class Demographics(TenantModel):
         if len(races) > 1:
             return "Two or more races"
         if races:
-            return str(self._meta.get_field(races[0]).verbose_name).capitalize()
+            return self.RACE_LABELS[races[0]]
         return "Not reported"
 
 
@@ -392,6 +399,11 @@ class Enrollment(TenantModel):
     )
     date_last_modified = models.DateTimeField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
+    # A fingerprint of the source row last imported into this row (imports only): a re-import
+    # skips a row whose fingerprint is unchanged. Cleared whenever an import changes the row
+    # other than from its source row (a deactivation); anything else writing enrollments
+    # must clear it too.
+    source_hash = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta(TenantModel.Meta):
         indexes = [

@@ -22,11 +22,30 @@ from django.utils.text import slugify
 from waypoint.audit.services import record_action
 from waypoint.roster.importing.data import Problem, RefusedImport, RosterData
 from waypoint.roster.importing.planner import Plan, build_plan
-from waypoint.roster.importing.state import State, load_state
+from waypoint.roster.importing.state import Claimed, State, load_state
 from waypoint.roster.importing.writer import write_plan
 from waypoint.roster.models import District, ImportLock, Person
 
 STALE_LOCK = dt.timedelta(hours=12)
+# After writing this many rows, refresh the planner's statistics of the tables written.
+ANALYZE_AFTER = 1_000
+
+
+def analyze_roster(written: dict[str, int]) -> None:
+    """ANALYZE the roster tables an import wrote (PostgreSQL): the access rules' queries are
+    planned from these statistics, and a table that grew from nothing to a million rows
+    without them gets plans for an empty table (minutes instead of milliseconds)."""
+    if connection.vendor != "postgresql":
+        return
+    from waypoint.roster.importing.state import MODELS
+    from waypoint.roster.models import Section
+
+    tables = [MODELS[e]._meta.db_table for e, n in written.items() if n and e in MODELS]
+    tables += [Section.terms.through._meta.db_table, District._meta.db_table]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {quote(table)}")
 
 
 class ImportRunning(Exception):
@@ -127,13 +146,16 @@ def import_roster(
     new_slug: str | None = None,
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    unchanged: dict[str, Claimed] | None = None,
 ) -> ImportResult:
     """Plan and (unless ``dry_run``) write one import into ``district`` (``None``: create it).
 
     ``build`` gets the district's current rows (of ``entities``) inside the transaction and
     returns the data to import with any problems. An error among them, or a refused mass
     deactivation, raises :class:`RefusedImport` and nothing is written. ``on_plan`` sees the
-    plan before anything is written.
+    plan before anything is written. ``unchanged``: per entity, rows the import brings exactly
+    as last imported (key → source fingerprint, see ``Enrollment.source_hash``); those whose
+    stored fingerprint matches are neither loaded nor planned.
     """
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # a bigger page cache for big index inserts
@@ -142,7 +164,7 @@ def import_roster(
         district_id = district.pk if district is not None else None
         if district is not None:
             district = District.objects.select_for_update().get(pk=district.pk)
-        state = load_state(district_id, _entities_to_load(entities))
+        state = load_state(district_id, _entities_to_load(entities), unchanged)
         data, problems = build(state)
         if any(p.severity == "error" for p in problems):
             raise RefusedImport(problems)
@@ -193,7 +215,15 @@ def import_roster(
             for name, value in plan.district_changes.items():
                 setattr(district, name, value)
             district.save(update_fields=list(plan.district_changes))
+        state.rows = {}  # the district's old rows: no longer needed once planned
+        if connection.vendor == "postgresql":
+            # check foreign keys as each statement ends, not all at COMMIT: the same checks,
+            # without a queue of millions of deferred trigger events held until then
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         written = write_plan(plan, state, district.pk, progress)
+        if sum(written.values()) >= ANALYZE_AFTER:
+            analyze_roster(written)
         record_action(
             user=user,
             district_id=district.pk,

@@ -34,7 +34,9 @@ NATURAL = {
     m.CoachLink: ("coach", "teacher", "school_year"),
     m.AdvisorLink: ("advisor", "learner", "school_year"),
 }
-SKIP = {"id", "district", "user"}
+# source_hash is the fingerprint of the source row an import last read (its bookkeeping for
+# skipping unchanged rows), not roster data: the exported file is another source row.
+SKIP = {"id", "district", "user", "source_hash"}
 
 
 def canonical(district: m.District) -> dict[str, Any]:

@@ -6,18 +6,20 @@ This is what the command (and later the upload page) calls; it prints nothing it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from waypoint.interop.oneroster.parse import Package, PackageReader
+from waypoint.interop.oneroster.parse import SAME, Package, PackageReader
 from waypoint.interop.oneroster.resolve import Resolver, district_row
 from waypoint.interop.oneroster.source import Source, SourceError
 from waypoint.roster.importing.data import Problem, RefusedImport, RosterData
 from waypoint.roster.importing.planner import Plan
 from waypoint.roster.importing.state import State
-from waypoint.roster.models import District
+from waypoint.roster.models import District, Enrollment
 from waypoint.roster.services import ImportResult, import_lock, import_roster
 
 CREATE = "create"
@@ -47,16 +49,93 @@ class Outcome:
     modes: dict[str, str] = field(default_factory=dict)
 
 
-def read(path: Path, progress: Callable[[int], None] | None = None) -> Package:
-    """Read and check every file of the package (no database)."""
+def read(
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    known: dict[str, int] | None = None,
+    only: Collection[str] | None = None,
+) -> Package:
+    """Read and check every file of the package (no database).
+
+    ``known``: enrollment fingerprints as last imported (see :class:`PackageReader`);
+    ``only``: read only these enrollments."""
     try:
         source = Source(path)
     except SourceError as exc:
         raise RefusedImport([Problem(path.name, None, "", "", str(exc))]) from None
     try:
-        return PackageReader(source, progress).read()
+        return PackageReader(source, progress, known, only).read()
     finally:
         source.close()
+
+
+def _known_fingerprints(slug: str) -> dict[str, int]:
+    """The fingerprints of the district's enrollments as last imported (a hint only: the
+    import checks them again inside its transaction)."""
+    if slug == CREATE:
+        return {}
+    district = District.objects.filter(slug=slug).first()
+    if district is None:
+        return {}
+    qs = Enrollment.objects.filter(district=district, source_hash__isnull=False)
+    return {sid: fp for sid, fp in qs.values_list("sourced_id", "source_hash") if fp is not None}
+
+
+def _reread_stale(path: Path, pkg: Package, same: _Same, confirmed: int) -> None:
+    """Parse in full the SAME enrollments whose row changed in the database since the hint was
+    read (another import in between): they are read again from the file. ``confirmed``: how
+    many of them the import's transaction found unchanged."""
+    if confirmed == len(same):
+        return
+    qs = Enrollment.objects.filter(district__slug=same.slug, source_hash__isnull=False)
+    now = dict(qs.values_list("sourced_id", "source_hash"))
+    stale = {s for s, e in pkg.enrollments.items() if e[1] is SAME and now.get(s) != e[2]}
+    if not stale:
+        return
+    again = read(path, None, None, stale)
+    for sid in stale:
+        row = again.enrollments.get(sid)
+        if row is None:  # cannot happen for a file read twice; refuse rather than guess
+            raise RefusedImport(
+                [Problem("enrollments.csv", None, "", sid, "the file changed while importing")]
+            )
+        pkg.enrollments[sid] = row
+        fp = again.enrollment_fingerprints.get(sid)
+        if fp is not None:
+            pkg.enrollment_fingerprints[sid] = fp
+
+
+class _Same:
+    """The fingerprints of the package's SAME enrollments (sourcedId → fingerprint), read
+    from the package's rows rather than copied."""
+
+    def __init__(self, rows: dict[str, tuple[Any, ...]], slug: str) -> None:
+        self.rows = rows
+        self.slug = slug
+        self.count = sum(1 for e in rows.values() if e[1] is SAME)
+
+    def get(self, sid: str) -> int | None:
+        e = self.rows.get(sid)
+        return e[2] if e is not None and e[1] is SAME else None
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Millions of rows, none in a reference cycle: the cyclic collector would only walk them
+    again and again (a third of the time of a large import). Counting frees them as usual."""
+    was = gc.isenabled()
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was:
+            gc.enable()
 
 
 def package_size(path: Path) -> int:
@@ -143,7 +222,37 @@ def run(
 
     Raises :class:`RefusedImport` with every problem found; nothing is written then.
     """
-    pkg = read(path, read_progress)
+    with _no_gc():
+        return _run(
+            path,
+            district=district,
+            user=user,
+            dry_run=dry_run,
+            allow_mass_deactivation=allow_mass_deactivation,
+            as_of=as_of,
+            new_slug=new_slug,
+            read_progress=read_progress,
+            write_progress=write_progress,
+            on_plan=on_plan,
+        )
+
+
+def _run(
+    path: Path,
+    *,
+    district: str,
+    user: Any,
+    dry_run: bool,
+    allow_mass_deactivation: bool,
+    as_of: dt.date | None,
+    new_slug: str | None,
+    read_progress: Callable[[int], None] | None,
+    write_progress: Callable[[int], None] | None,
+    on_plan: Callable[[Plan], None] | None,
+) -> Outcome:
+    known = _known_fingerprints(district)
+    pkg = read(path, read_progress, known)
+    del known
     target, key, problems = _district(pkg, district)
     problems = pkg.problems + problems
     entities: set[str] = set()
@@ -152,7 +261,10 @@ def run(
     count = (target.count_date_month, target.count_date_day) if target else (10, 1)
     warnings: list[Problem] = []
 
+    same = _Same(pkg.enrollments, district)
+
     def build(state: State) -> tuple[RosterData, list[Problem]]:
+        _reread_stale(path, pkg, same, len(state.unchanged.get("enrollment", ())))
         data, found = Resolver(pkg, state, key, count, as_of).resolve()
         data.source = path.name
         everything = problems + found
@@ -170,6 +282,7 @@ def run(
             new_slug=new_slug,
             progress=write_progress,
             on_plan=on_plan,
+            unchanged={"enrollment": same},
         )
 
     if dry_run or not key:

@@ -6,8 +6,9 @@ are known. Nothing here touches the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,15 @@ _EMPTY: dict[str, str] = {}  # shared by every row without extension values; nev
 _STATUSES = {"", "active", "tobedeleted"}
 _BOOLEANS = {"": False, "true": True, "false": False, "TRUE": True, "FALSE": False}
 MANIFEST = "manifest.csv"
+# An enrollment whose source row is byte for byte the one last imported into it (same
+# fingerprint): only its references are kept, ``(row, SAME, fingerprint, class, school, user)``.
+SAME = "same"
+
+
+def fingerprint(parts: list[str]) -> int:
+    """A stable 64-bit fingerprint of a source row's fields (signed, for a bigint column)."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass
@@ -46,7 +56,10 @@ class Package:
     roles: dict[str, Record] = field(default_factory=dict)
     profiles: dict[str, Record] = field(default_factory=dict)
     # sourcedId -> (row, status, dlm, class, school, user, role, primary, begin, end, share, extra)
+    # or, for a row unchanged since it was last imported, (row, SAME, fingerprint, class,
+    # school, user); ``enrollment_fingerprints`` holds the fingerprints of the other rows.
     enrollments: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    enrollment_fingerprints: dict[str, int] = field(default_factory=dict)
     demographics: dict[str, Record] = field(default_factory=dict)
     programs: list[Record] = field(default_factory=list)
     staff_links: list[Record] = field(default_factory=list)
@@ -65,10 +78,21 @@ def _interned(cache: dict[str, str], value: str) -> str:
 class PackageReader:
     """Reads a :class:`Source` into a :class:`Package`."""
 
-    def __init__(self, source: Source, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        progress: Callable[[int], None] | None = None,
+        known: dict[str, int] | None = None,
+        only: Collection[str] | None = None,
+    ) -> None:
+        """``known``: the fingerprints of the district's enrollments (sourcedId → fingerprint)
+        as last imported; a row with the same fingerprint is kept as SAME, not parsed.
+        ``only``: read just these enrollments (and no other file)."""
         self.progress = progress
         self.source = source
         self.pkg = Package()
+        self.known = known or {}
+        self.only = only
 
     # -- manifest -------------------------------------------------------------------------------
     def read_manifest(self) -> bool:
@@ -192,9 +216,13 @@ class PackageReader:
             "enrollments.csv": self._enrollments,
             "demographics.csv": self._demographics,
         }
+        if self.only is not None:
+            readers = {"enrollments.csv": self._enrollments}
         for name, reader in readers.items():
             if name in self.pkg.modes:
                 reader(self._rows(name))
+        if self.only is not None:
+            return self.pkg
         from waypoint.interop.oneroster.companion import read_programs, read_staff_links
 
         if "programs.csv" in self.pkg.modes:
@@ -460,18 +488,52 @@ class PackageReader:
         other: list[tuple[str, int]] = []
         share_at: int | None = None
         fast = False
+        known, only, prints = self.known, self.only, self.pkg.enrollment_fingerprints
+        # what a fingerprint covers besides the fields: the version and mode they are read in
+        salt = f"{self.pkg.version}/{r.mode}"
+        picks: list[int] = []
+        names = ""
+        seen = r.seen
         for number in r:
             if not at:
                 at = [r.index.get(c) for c in cols]
                 share_at = r.index.get("metadata.instructorShare")
                 other = [(n, i) for n, i in r.extensions if n != "metadata.instructorShare"]
                 fast = None not in at
+                picks = [i for i in at if i is not None]
+                picks += [i for _n, i in r.extensions]
+                names = ",".join(n for n, _i in r.extensions)
             if fast:
+                f = r.fields
+                sid = f[at[0]]  # type: ignore[index]
+                if only is not None and sid not in only:
+                    continue
+                # only an active row can be taken as it was: an inactive one's end date
+                # depends on the day of the import
+                fp: int | None = None
+                if f[at[1]] in ("", "active"):  # type: ignore[index]
+                    fp = fingerprint([salt, names, *[f[i] for i in picks]])
+                    # each hint is used once: popped, its memory is freed as the file is read
+                    if known and known.pop(sid, None) == fp and sid and sid not in seen:
+                        seen[sid] = number
+                        out[sid] = (
+                            number,
+                            SAME,
+                            fp,
+                            _interned(ids, f[at[3]]),  # type: ignore[index]
+                            _interned(ids, f[at[4]]),  # type: ignore[index]
+                            _interned(ids, f[at[5]]),  # type: ignore[index]
+                        )
+                        continue
                 row = self._fast_enrollment(r, at, other, share_at, role_set, delta, ids)
                 if row is not None:
                     out[row[0]] = row[1]
-                    r.seen[row[0]] = number
+                    seen[row[0]] = number
+                    if fp is not None:
+                        prints[row[0]] = fp
                     continue
+            elif only is not None and r.get("sourcedId") not in only:
+                continue
             self._slow_enrollment(r, number, roles, ids)
 
     def _fast_enrollment(

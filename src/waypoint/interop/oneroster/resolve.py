@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from waypoint.interop.oneroster import spec
-from waypoint.interop.oneroster.parse import Package, Record
+from waypoint.interop.oneroster.parse import SAME, Package, Record
 from waypoint.interop.oneroster.values import format_datetime, parse_grade, subject_from
 from waypoint.roster.importing.data import (
     BULK,
@@ -744,10 +744,17 @@ class Resolver:
         users = pkg.users
         db_people = self._db("person", "users.csv")
         rows: dict[str, tuple[Any, ...]] = {}
+        unchanged = 0
+        prints = pkg.enrollment_fingerprints
         skipped = 0
         school_at = _SEC["school"]
-        for sid, e in pkg.enrollments.items():
-            (row, status, dlm, klass, school, user, role, primary, begin, end, share, ext) = e
+        enrollments = pkg.enrollments
+        for sid in list(enrollments):
+            e = enrollments.pop(sid)  # each row freed as it is resolved
+            if e[1] is SAME:  # as last imported: check its references only
+                row, status, _fp, klass, school, user = e
+            else:
+                (row, status, dlm, klass, school, user, role, primary, begin, end, share, ext) = e
             known_user = user in users or user in db_people
             if not known_user:
                 self.unknown(file, row, "userSourcedId", user, "users.csv")
@@ -769,6 +776,9 @@ class Resolver:
                     self.problem(
                         file, row, "schoolSourcedId", school, "the class belongs to another school"
                     )
+                continue
+            if status is SAME:
+                unchanged += 1
                 continue
             if status == "bad":
                 continue
@@ -797,12 +807,16 @@ class Resolver:
                 "Waypoint keeps students, teachers and aides in classes",
                 "warning",
             )
-        self.data.entities["enrollment"] = EntityRows(pkg.modes[file], rows)
+        self.data.entities["enrollment"] = EntityRows(
+            pkg.modes[file], rows, unchanged=unchanged, fingerprints=prints
+        )
 
     def _demographics(self) -> None:
         pkg = self.pkg
         rows: dict[str, tuple[Any, ...]] = {}
-        for sid, d in pkg.demographics.items():
+        demographics = pkg.demographics
+        for sid in list(demographics):
+            d = demographics.pop(sid)  # each record freed as it is resolved
             if not self._user_known(sid):
                 self.unknown("demographics.csv", d["row"], "sourcedId", sid, "users.csv")
                 continue
@@ -852,7 +866,9 @@ class Resolver:
         rows: dict[Any, tuple[Any, ...]] = {}
         users = self.data.entities.get("person")
         kinds = {k: v[_P["kind"]] for k, v in users.rows.items()} if users else {}
-        for p in self.pkg.programs:
+        programs = self.pkg.programs
+        for at, p in enumerate(programs):
+            programs[at] = None  # type: ignore[call-overload]  # each record freed once read
             ok = True
             kind = self._kind_of(p["learner"], kinds)
             if kind is None and not self._user_known(p["learner"]):

@@ -179,6 +179,11 @@ class EntityRows:
     rows: dict[Key, tuple[Any, ...]] = field(default_factory=dict)
     deleted: set[Key] = field(default_factory=set)
     scope: set[Key] | None = None  # bulk: only existing rows within this scope may be unlinked
+    # how many rows the file brings exactly as last imported (their stored source fingerprint
+    # matches): neither loaded, compared nor written (so a bulk file does not drop them either)
+    unchanged: int = 0
+    # the source fingerprint of rows in ``rows``, stored with them when written
+    fingerprints: dict[Key, int] = field(default_factory=dict)
 
 
 @dataclass

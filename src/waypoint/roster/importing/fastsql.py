@@ -96,14 +96,47 @@ def insert_rows(
                     cp.write_row(values)
                     count += 1
             return count
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({cols}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
+        # multi-row INSERTs: a few statement texts (full ones, then power-of-two rests) so that
+        # SQLite's cache of compiled statements stays small
+        head = f"INSERT INTO {quote(meta.db_table)} ({cols}) VALUES "  # noqa: S608
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = max(1, min(SQLITE_ROWS, _max_params() // len(fields)))
         for chunk in chunks(_adapt_rows(rows, adapters, tail)):
-            cursor.executemany(sql, chunk)
+            for start, end in _pieces(len(chunk), size):
+                params: list[Any] = []
+                for values in chunk[start:end]:
+                    params += values
+                cursor.execute(head + ", ".join([one] * (end - start)), params)
             count += len(chunk)
     return count
+
+
+SQLITE_ROWS = 1024
+
+
+def _max_params() -> int:
+    """Parameters one statement may carry (SQLite's own limit, not Django's cautious 999)."""
+    import sqlite3
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw is not None and hasattr(raw, "getlimit"):
+        return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 999
+
+
+def _pieces(total: int, size: int) -> Iterator[tuple[int, int]]:
+    """Statements of ``size`` rows, then the rest in power-of-two parts."""
+    start = 0
+    while total - start >= size:
+        yield start, start + size
+        start += size
+    part = 1 << max(0, (total - start).bit_length() - 1)
+    while start < total:
+        while part > total - start:
+            part >>= 1
+        yield start, start + part
+        start += part
 
 
 def update_rows(

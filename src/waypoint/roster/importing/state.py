@@ -7,7 +7,7 @@ import decimal
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, models
 
@@ -43,6 +43,9 @@ class State:
     rows: dict[str, dict[Key, tuple[Any, ...]]] = field(default_factory=dict)
     keys: dict[str, dict[int, Key]] = field(default_factory=dict)
     section_terms: dict[str, dict[str, int]] = field(default_factory=dict)  # through-row pks
+    # ids of the rows whose source fingerprint in the database is the one the import brings:
+    # their rows are not loaded, and ``rows``, ``ids`` and ``keys`` leave them out
+    unchanged: dict[str, set[int]] = field(default_factory=dict)
 
 
 class _Cache:
@@ -99,8 +102,16 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
-def _raw_rows(model: type[models.Model], names: list[str], district_id: int) -> Iterator[Any]:
-    """``(id, sourced_id, *values)`` of the district's rows, straight from the cursor."""
+def _raw_rows(
+    model: type[models.Model],
+    names: list[str],
+    district_id: int,
+    skip: set[int] | None = None,
+    only: list[int] | None = None,
+) -> Iterator[Any]:
+    """``(id, sourced_id, *values)`` of the district's rows (but those whose id is in
+    ``skip``), straight from the cursor. ``only`` (PostgreSQL): just the rows without a source
+    fingerprint and those with these ids."""
     meta = model._meta
     fields = [meta.get_field(n) for n in names]
     quote = connection.ops.quote_name
@@ -109,11 +120,17 @@ def _raw_rows(model: type[models.Model], names: list[str], district_id: int) -> 
         f"SELECT {quote('id')}, {quote('sourced_id')}, {cols} FROM {quote(meta.db_table)} "  # noqa: S608
         f"WHERE {quote('district_id')} = %s"
     )
+    params: list[Any] = [district_id]
+    if only is not None:
+        sql += f" AND ({quote('source_hash')} IS NULL OR {quote('id')} = ANY(%s))"
+        params.append(only)
     convert = [(i + 2, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [district_id])
+        cursor.execute(sql, params)
         while batch := cursor.fetchmany(20_000):
             for row in batch:
+                if skip and row[0] in skip:
+                    continue
                 values = list(row)
                 for i, conv in convert:
                     values[i] = conv(values[i])
@@ -133,8 +150,44 @@ def load_keys(district_id: int | None, entities: tuple[str, ...] = REFERENCED) -
     return state
 
 
-def load_state(district_id: int | None, entities: set[str]) -> State:
-    """Full rows of ``entities`` (plus the id maps of everything they point to)."""
+def _unchanged(entity: str, district_id: int, claimed: Claimed) -> tuple[set[int], list[int]]:
+    """Of the rows an import says it brings unchanged (key → source fingerprint), the ids of
+    those whose stored fingerprint matches; and the ids of the other rows with a fingerprint."""
+    table = MODELS[entity]._meta.db_table
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('id')}, {quote('sourced_id')}, {quote('source_hash')} "  # noqa: S608
+        f"FROM {quote(table)} WHERE {quote('district_id')} = %s "
+        f"AND {quote('source_hash')} IS NOT NULL"
+    )
+    ids: set[int] = set()
+    others: list[int] = []
+    get = claimed.get
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [district_id])
+        while batch := cursor.fetchmany(50_000):
+            for pk, sid, fp in batch:
+                if get(sid) == fp:
+                    ids.add(pk)
+                else:
+                    others.append(pk)
+    return ids, others
+
+
+class Claimed(Protocol):
+    def get(self, key: Key, /) -> int | None: ...
+    def __len__(self) -> int: ...
+
+
+def load_state(
+    district_id: int | None,
+    entities: set[str],
+    unchanged: dict[str, Claimed] | None = None,
+) -> State:
+    """Full rows of ``entities`` (plus the id maps of everything they point to).
+
+    ``unchanged``: per entity, the rows the import brings as they were last imported (key →
+    source fingerprint); those whose stored fingerprint matches are left out of ``rows``."""
     state = load_keys(district_id)
     if district_id is None:
         for entity in entities:
@@ -150,7 +203,15 @@ def load_state(district_id: int | None, entities: set[str]) -> State:
         nat_at = [names.index(n) for n in natural] if natural else []
         rows: dict[Key, tuple[Any, ...]] = {}
         ids: dict[Key, int] = {}
-        for pk, sid, *values in _raw_rows(model, list(names), district_id):
+        skip: set[int] | None = None
+        only: list[int] | None = None
+        claimed = unchanged.get(entity) if unchanged else None
+        if claimed:
+            skip, others = _unchanged(entity, district_id, claimed)
+            state.unchanged[entity] = skip
+            if connection.vendor == "postgresql":
+                only = others  # the database leaves the unchanged rows out
+        for pk, sid, *values in _raw_rows(model, list(names), district_id, skip, only):
             for i, keys in fk_at:
                 if values[i] is not None:
                     values[i] = keys.get(values[i])

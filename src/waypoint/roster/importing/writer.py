@@ -45,6 +45,10 @@ def _names(entity: str) -> list[str]:
     return list(FIELDS[entity])
 
 
+# Entities whose rows store the fingerprint of their source row (``source_hash``).
+FINGERPRINTED = ("enrollment",)
+
+
 def _create_rows(
     entity: str,
     creates: Iterable[tuple[Key, tuple[Any, ...]]],
@@ -52,17 +56,22 @@ def _create_rows(
     district_id: int,
     deferred: list[tuple[Key, Key]],
     tick: Progress,
+    fingerprints: dict[Key, int] | None = None,
 ) -> Iterator[list[Any]]:
     """New rows with their foreign keys resolved; a term whose parent term is new too is
     written without it first (``deferred``) and linked once both exist."""
     resolve = _resolver(entity, ids)
     parent_at = FIELDS[entity].index("parent") if entity == "term" else -1
+    prints = fingerprints if fingerprints is not None else {}
     for key, values in creates:
         if parent_at >= 0 and values[parent_at] not in ids["term"]:
             if values[parent_at] is not None:
                 deferred.append((key, values[parent_at]))
             values = (*values[:parent_at], None, *values[parent_at + 1 :])
-        yield [district_id, _sourced_id(entity, key), *resolve(values)]
+        if fingerprints is None:
+            yield [district_id, _sourced_id(entity, key), *resolve(values)]
+        else:
+            yield [district_id, _sourced_id(entity, key), *resolve(values), prints.get(key)]
         tick(1)
 
 
@@ -71,7 +80,8 @@ def write_plan(
 ) -> Counter[str]:
     """Apply ``plan`` for the district; returns rows written per entity."""
     tick = progress or (lambda n: None)
-    ids: dict[str, dict[Key, int]] = {e: dict(v) for e, v in state.ids.items()}
+    # only what rows point to (the other maps, an enrollment's a million keys, stay unused)
+    ids: dict[str, dict[Key, int]] = {e: dict(state.ids.get(e, {})) for e in REFERENCED}
     written: Counter[str] = Counter()
     for entity in ORDER:
         ep = plan.entities.get(entity)
@@ -82,8 +92,13 @@ def write_plan(
         ids.setdefault(entity, {})
         resolve = _resolver(entity, ids)
         deferred: list[tuple[Key, Key]] = []
+        prints: dict[Key, int] | None = None
+        if entity in FINGERPRINTED:
+            incoming = plan.data.entities.get(entity)
+            prints = incoming.fingerprints if incoming is not None else {}
+            names.append("source_hash")
         if ep.creates:
-            rows = _create_rows(entity, ep.creates, ids, district_id, deferred, tick)
+            rows = _create_rows(entity, ep.creates, ids, district_id, deferred, tick, prints)
             written[entity] += insert_rows(model, ["district", "sourced_id", *names], rows)
             if entity in REFERENCED:
                 _reload_ids(entity, district_id, ids)
@@ -92,9 +107,16 @@ def write_plan(
             update_rows(m.Term, ["parent"], [(term_ids[k], term_ids[p]) for k, p in deferred])
         if ep.updates:
             resolve = _resolver(entity, ids)
-            written[entity] += update_rows(
-                model, names, ((pk, *resolve(values)) for pk, values in ep.updates)
-            )
+            if prints is None:
+                updated = ((pk, *resolve(values)) for pk, values in ep.updates)
+            else:
+                # a row changed other than from its source row (deactivated) loses its
+                # fingerprint, so that the next import compares it again
+                key_of, fps = state.keys.get(entity, {}), prints
+                updated = (
+                    (pk, *resolve(values), fps.get(key_of.get(pk))) for pk, values in ep.updates
+                )
+            written[entity] += update_rows(model, names, updated)
             tick(len(ep.updates))
         if ep.deletes:
             written[entity] += delete_rows(model, ep.deletes)
