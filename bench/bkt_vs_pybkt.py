@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -74,27 +75,11 @@ def machine(pybkt: dict[str, Any] | None) -> dict[str, Any]:
     import llvmlite
     import numba
 
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal"):
-                ram_kb = int(line.split()[1])
     info: dict[str, Any] = {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(ram_kb / 1024 / 1024, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
+        **base_machine(),
         "numpy": np.__version__,
         "numba": numba.__version__,
         "llvmlite": llvmlite.__version__,
-        "load_average_at_start": round(os.getloadavg()[0], 2),
     }
     if pybkt:
         info["pybkt_venv"] = pybkt

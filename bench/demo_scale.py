@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import sqlite3
 import subprocess
@@ -24,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "demo_scale.json"
@@ -38,26 +39,10 @@ def machine(pg_base: str | None) -> dict[str, Any]:
     """What ran the benchmark: CPU, cores, memory and software versions."""
     import django
 
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal"):
-                ram_kb = int(line.split()[1])
     info: dict[str, Any] = {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(ram_kb / 1024 / 1024, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
+        **base_machine(),
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
-        "load_average_at_start": round(os.getloadavg()[0], 2),
     }
     if pg_base:
         import psycopg
