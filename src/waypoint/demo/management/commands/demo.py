@@ -19,6 +19,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from waypoint.access.viewer import current_school_year
 from waypoint.demo import logins
+from waypoint.demo.evidence import simulate_evidence
 from waypoint.demo.generator import (
     DEMO_SLUG,
     DEMO_SOURCED_ID,
@@ -165,6 +166,13 @@ class Command(BaseCommand):
             logins.create_logins(result.district, result.people)
             framework = load_demo_framework(result.district)
             say(f"Loaded the demo standards: {framework.title}.")
+            evidence = simulate_evidence(
+                district=result.district, framework=framework, seed=seed, today=timezone.localdate()
+            )
+            say(
+                f"Simulated {evidence.observations:,} observations for "
+                f"{evidence.learners:,} learners."
+            )
         analyze_tables()
         total = sum(result.rows.values())
         say(
