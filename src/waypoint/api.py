@@ -14,7 +14,7 @@ from ninja.security import HttpBearer, django_auth
 
 from waypoint.access import selectors
 from waypoint.access.models import ApiToken, hash_token
-from waypoint.access.viewer import Viewer, viewer_for
+from waypoint.access.viewer import request_viewer as _viewer
 
 
 class TokenAuth(HttpBearer):
@@ -37,14 +37,6 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
 )
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    cached = getattr(request, "_waypoint_viewer", None)
-    if cached is None:
-        cached = viewer_for(request.user)
-        request._waypoint_viewer = cached  # type: ignore[attr-defined]
-    return cached
 
 
 class LearnerOut(Schema):

@@ -90,3 +90,12 @@ def viewer_for(user: Any, today: dt.date | None = None) -> Viewer:
         roles=frozenset(roles),
         role_schools={k: frozenset(v) for k, v in role_schools.items()},
     )
+
+
+def request_viewer(request: Any) -> Viewer:
+    """The viewer of a request (page or API), resolved once and kept on the request."""
+    cached: Viewer | None = getattr(request, "_waypoint_viewer", None)
+    if cached is None:
+        cached = viewer_for(getattr(request, "user", None))
+        request._waypoint_viewer = cached
+    return cached

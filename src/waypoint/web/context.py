@@ -6,15 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from waypoint.access.viewer import Viewer, viewer_for
+from waypoint.access.viewer import request_viewer
 
-
-def get_viewer(request: HttpRequest) -> Viewer:
-    cached = getattr(request, "_waypoint_viewer", None)
-    if cached is None:
-        cached = viewer_for(getattr(request, "user", None))
-        request._waypoint_viewer = cached  # type: ignore[attr-defined]
-    return cached
+get_viewer = request_viewer
 
 
 def viewer(request: HttpRequest) -> dict[str, Any]:
