@@ -185,6 +185,16 @@ class PackageReader:
             pkg.modes[name] = mode
         return True
 
+    def _keep(self, r: Rows, common: Any, rec: Record, into: dict[str, Record]) -> None:
+        """File a parsed row under its sourcedId, or note it as rejected when its common
+        columns (sourcedId, status, dateLastModified) did not parse."""
+        if common is None:
+            self._reject(r, common)
+            return
+        rec["sid"], rec["status"], rec["dlm"] = common
+        rec["bad"] = not r.ok
+        into[rec["sid"]] = rec
+
     def _reject(self, r: Rows, common: object) -> None:
         sid = r.get("sourcedId")
         if sid:
@@ -242,12 +252,7 @@ class PackageReader:
                 "parent": r.get("parentSourcedId"),
                 "ext": r.extension_values(),
             }
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.orgs[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.orgs)
 
     def _sessions(self, r: Rows) -> None:
         for number in r:
@@ -277,12 +282,7 @@ class PackageReader:
             count = rec["ext"].get("metadata.countDate")
             if count:
                 rec["count_date"] = r.date("metadata.countDate")
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.sessions[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.sessions)
 
     def _grades(self, r: Rows, column: str) -> list[str]:
         codes = parse_list(r.get(column))
@@ -307,12 +307,7 @@ class PackageReader:
                 "subject_codes": parse_list(r.get("subjectCodes")),
                 "ext": r.extension_values(),
             }
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.courses[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.courses)
 
     def _classes(self, r: Rows) -> None:
         for number in r:
@@ -340,12 +335,7 @@ class PackageReader:
                     column="periods",
                     value=r.get("periods"),
                 )
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.classes[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.classes)
 
     def _users(self, r: Rows) -> None:
         v12 = self.pkg.version == spec.V12
@@ -390,12 +380,7 @@ class PackageReader:
             roles = rec["ext"].pop("metadata.waypointRoles", "")
             if roles:
                 rec["waypoint_roles"] = self._waypoint_roles(r, roles)
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.users[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.users)
 
     def _waypoint_roles(self, r: Rows, text: str) -> list[Record] | None:
         """Waypoint's own export writes every staff role here (JSON), so none is lost."""
@@ -431,12 +416,7 @@ class PackageReader:
                 "org": r.text("orgSourcedId", required=True),
                 "profile": r.get("userProfileSourcedId"),
             }
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.roles[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.roles)
 
     def _profiles(self, r: Rows) -> None:
         for number in r:
@@ -457,12 +437,7 @@ class PackageReader:
                     column="password",
                     severity="warning",
                 )
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.profiles[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.profiles)
 
     def _enrollments(self, r: Rows) -> None:
         """Enrollments are most of a district's rows: a row that is plainly valid takes a
@@ -657,12 +632,7 @@ class PackageReader:
                 },
                 "ext": r.extension_values(),
             }
-            if common is None:
-                self._reject(r, common)
-                continue
-            rec["sid"], rec["status"], rec["dlm"] = common
-            rec["bad"] = not r.ok
-            self.pkg.demographics[rec["sid"]] = rec
+            self._keep(r, common, rec, self.pkg.demographics)
 
 
 def read_package(source: Source) -> Package:
