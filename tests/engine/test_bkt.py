@@ -82,6 +82,30 @@ def test_compiled_and_reference_fits_agree(small: dict[str, Any]) -> None:
     np.testing.assert_array_equal(fast.n_iter_, slow.n_iter_)
 
 
+def test_short_run_restart_selection(big: tuple[np.ndarray, dict[str, Any]]) -> None:
+    """burn_in: the best start after a few E-steps goes on; the result matches running every
+    start to convergence on well-identified data, for a fraction of the EM work."""
+    true, data = big
+    every = BKT(burn_in=0, seed=3).fit(data)
+    short = BKT(burn_in=5, seed=3).fit(data)
+    np.testing.assert_allclose(short.params_.as_array(), every.params_.as_array(), atol=0.01)
+    assert np.all(short.log_likelihood_ >= every.log_likelihood_ - 1.0)
+    assert short.obs_iter_ < every.obs_iter_ / 2
+    # the continued run counts its burn-in E-steps and stays under the cap
+    assert np.all(short.n_iter_ > 5) and np.all(short.n_iter_ <= short.max_iter)
+    error = np.abs(short.params_.as_array() - true)[:, [0, 1, 3, 4]]
+    assert error.max() < 0.05
+
+
+def test_short_run_selection_compiled_and_reference_agree(small: dict[str, Any]) -> None:
+    fast = BKT(restarts=3, burn_in=3, max_iter=25, seed=5, forgetting=True).fit(small)
+    slow = BKT(restarts=3, burn_in=3, max_iter=25, seed=5, forgetting=True, backend="numpy")
+    slow.fit(small)
+    np.testing.assert_allclose(fast.params_.as_array(), slow.params_.as_array(), atol=1e-9)
+    np.testing.assert_array_equal(fast.n_iter_, slow.n_iter_)
+    assert fast.total_iter_ == slow.total_iter_
+
+
 def test_threads_do_not_change_results(big: tuple[np.ndarray, dict[str, Any]]) -> None:
     _, data = big
     one = BKT(threads=1).fit(data)
@@ -192,6 +216,8 @@ def test_validation_and_not_fitted(small: dict[str, Any]) -> None:
         BKT(backend="gpu").fit(small)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         BKT(restarts=0).fit(small)
+    with pytest.raises(ValueError, match="burn_in"):
+        BKT(burn_in=-1).fit(small)
     with pytest.raises(ValueError):
         BKT(slip_cap=1.5).fit(small)
     with pytest.raises(ValueError):

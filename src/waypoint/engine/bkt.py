@@ -154,6 +154,13 @@ def predict_correct(state: float, params: SkillParams) -> float:
     return state * (1.0 - params.slip) + (1.0 - state) * params.guess
 
 
+def _best_per_skill(task_skill: I64, task_offsets: I64, loglik: F8) -> I64:
+    """Index of each skill's best run: highest log-likelihood, the first run on ties."""
+    order = np.lexsort((np.arange(task_skill.shape[0]), -loglik, task_skill))
+    best: I64 = order[task_offsets[:-1]]
+    return best
+
+
 def _snake_chunks(weights: I64, n_chunks: int) -> tuple[I64, I64]:
     """Spread items over chunks of similar total weight (heaviest first, snake order)."""
     n = weights.shape[0]
@@ -178,6 +185,12 @@ class BKT(Estimator):
     ----------
     restarts:
         EM runs from random starting points per skill; the best log-likelihood wins.
+    burn_in:
+        Short-run restart selection: every restart of a skill runs at most this many
+        E-steps, then only the one with the best log-likelihood so far goes on to
+        convergence (0 runs every restart to convergence, as pyBKT does). Most restarts
+        of a skill end in the same optimum, so this spends one long run per skill
+        instead of ``restarts``; see docs/mastery-engine.md for what it costs in accuracy.
     max_iter:
         Cap on E-steps per run.
     tol:
@@ -204,6 +217,7 @@ class BKT(Estimator):
     def __init__(
         self,
         restarts: int = 5,
+        burn_in: int = 10,
         max_iter: int = 100,
         tol: float = 1e-3,
         forgetting: bool = False,
@@ -216,6 +230,7 @@ class BKT(Estimator):
         default_params: SkillParams | None = None,
     ) -> None:
         self.restarts = restarts
+        self.burn_in = burn_in
         self.max_iter = max_iter
         self.tol = tol
         self.forgetting = forgetting
@@ -233,6 +248,8 @@ class BKT(Estimator):
             raise ValueError(f"backend must be 'numba' or 'numpy', got {self.backend!r}")
         if int(self.restarts) < 1:
             raise ValueError("restarts must be at least 1")
+        if int(self.burn_in) < 0:
+            raise ValueError("burn_in must be 0 (off) or a number of E-steps")
         if int(self.max_iter) < 1:
             raise ValueError("max_iter must be at least 1")
         if not self.tol >= 0.0:
@@ -297,30 +314,55 @@ class BKT(Estimator):
         init = np.ascontiguousarray(np.clip(init, lo, hi))
 
         max_iter = int(self.max_iter)
+        burn_in = int(self.burn_in)
+        counts = seqs.skill_obs_counts()
+        if 0 < burn_in < max_iter and restarts > 1:
+            # phase 1: every start runs at most burn_in E-steps
+            fitted, loglik, iters = self._em(seqs, task_skill, init, burn_in, lo, hi)
+            best = _best_per_skill(task_skill, task_offsets, loglik)
+            # phase 2: the leading run of each skill goes on where it was not yet converged.
+            # Its first E-step repeats the last one of phase 1 (same parameters), so the
+            # cap keeps the number of distinct E-steps at most max_iter.
+            going = best[iters[best] >= burn_in]
+            more, more_loglik, more_iters = self._em(
+                seqs, task_skill[going], fitted[going], max_iter - burn_in + 1, lo, hi
+            )
+            fitted[going] = more
+            loglik[going] = more_loglik
+            run_iters = iters.copy()
+            run_iters[going] += more_iters - 1
+            work = int(
+                (counts[task_skill] * iters).sum() + (counts[task_skill[going]] * more_iters).sum()
+            )
+            total = int(iters.sum() + more_iters.sum())
+        else:
+            fitted, loglik, run_iters = self._em(seqs, task_skill, init, max_iter, lo, hi)
+            best = _best_per_skill(task_skill, task_offsets, loglik)
+            work = int((counts[task_skill] * run_iters).sum())
+            total = int(run_iters.sum())
+
+        self.params_ = BKTParams._from_columns(seqs.skills.copy(), fitted[best], counts)
+        self.n_iter_ = run_iters[best]
+        self.log_likelihood_ = loglik[best]
+        self.total_iter_ = total
+        self.obs_iter_ = work
+        if self.default_params is not None:
+            self.default_params_ = SkillParams(*map(float, self.default_params))
+        else:
+            weights = counts / counts.sum()
+            self.default_params_ = SkillParams(*map(float, weights @ fitted[best]))
+        return self
+
+    def _em(
+        self, seqs: Sequences, task_skill: I64, init: F8, max_iter: int, lo: F8, hi: F8
+    ) -> tuple[F8, F8, I64]:
+        """EM for each task (a skill and its starting parameters): params, loglik, E-steps."""
         tol = float(self.tol)
         forgetting = bool(self.forgetting)
-        if self.backend == "numba":
-            threads = resolve_threads(self.threads)
-            obs = seqs.skill_obs_counts()[task_skill]
-            chunk_offsets, chunk_tasks = _snake_chunks(obs, threads)
-            with using_threads(threads):
-                fitted, loglik, iters = kernels.em_fit(
-                    seqs.correct,
-                    seqs.seq_offsets,
-                    seqs.skill_offsets,
-                    task_skill,
-                    init,
-                    chunk_offsets,
-                    chunk_tasks,
-                    max_iter,
-                    tol,
-                    forgetting,
-                    lo,
-                    hi,
-                    seqs.max_sequence_length(),
-                )
-        else:
-            fitted, loglik, iters = reference.em_fit(
+        init = np.ascontiguousarray(init)
+        task_skill = np.ascontiguousarray(task_skill, dtype=np.int64)
+        if self.backend == "numpy":
+            return reference.em_fit(
                 seqs.correct,
                 seqs.seq_offsets,
                 seqs.skill_offsets,
@@ -332,22 +374,25 @@ class BKT(Estimator):
                 lo,
                 hi,
             )
-
-        # best run per skill: highest log-likelihood, first run on ties
-        order = np.lexsort((np.arange(task_skill.shape[0]), -loglik, task_skill))
-        best = order[task_offsets[:-1]]
-        counts = seqs.skill_obs_counts()
-        self.params_ = BKTParams._from_columns(seqs.skills.copy(), fitted[best], counts)
-        self.n_iter_ = iters[best]
-        self.log_likelihood_ = loglik[best]
-        self.total_iter_ = int(iters.sum())
-        self.obs_iter_ = int((counts[task_skill] * iters).sum())
-        if self.default_params is not None:
-            self.default_params_ = SkillParams(*map(float, self.default_params))
-        else:
-            weights = counts / counts.sum()
-            self.default_params_ = SkillParams(*map(float, weights @ fitted[best]))
-        return self
+        threads = resolve_threads(self.threads)
+        obs = seqs.skill_obs_counts()[task_skill]
+        chunk_offsets, chunk_tasks = _snake_chunks(obs, threads)
+        with using_threads(threads):
+            return kernels.em_fit(
+                seqs.correct,
+                seqs.seq_offsets,
+                seqs.skill_offsets,
+                task_skill,
+                init,
+                chunk_offsets,
+                chunk_tasks,
+                max_iter,
+                tol,
+                forgetting,
+                lo,
+                hi,
+                seqs.max_sequence_length(),
+            )
 
     def refit(self, data: Data) -> BKT:
         """Warm-started refit: EM starts from the current ``params_`` where it can."""
