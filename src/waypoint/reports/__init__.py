@@ -1,0 +1,1 @@
+"""Equity and performance reports; ``suppression`` hides small cells for every one of them."""

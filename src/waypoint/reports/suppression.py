@@ -1,0 +1,487 @@
+"""Small-cell suppression: the one module every aggregate shown outside a class goes through.
+
+A *published set* is every count a reader can see together: all drill-down levels of a
+report (district, school, grade and subject, subgroup) and its CSV export. It is given as
+cells (key → count of learners) and additive relations (a total equals the sum of its
+parts; a cell may be a part or a total in several relations, e.g. school × subgroup).
+
+``suppress`` hides
+
+1. every group of fewer than ``threshold`` learners, 0 included (*primary* cells);
+2. every numerator (e.g. learners whose teacher of record is highly effective) whose group
+   is hidden, so a count and its percentage disappear together;
+3. the fewest, smallest further cells (*complementary*) so that no hidden cell can be
+   worked out: for every hidden cell, some non-negative solution of the relations that
+   agrees with every shown number gives it another value.
+
+Step 3 first closes every relation left with exactly one hidden cell, then checks each
+hidden cell exactly with linear programming (HiGHS) and hides more where one is still
+pinned down (a "bridge" between two hidden cycles of a two-way table, hidden zeros whose
+total is zero), and finally shows again every complementary cell that is not needed.
+``docs/suppression.md`` says what this protects against and what it does not.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog  # type: ignore[import-untyped]
+
+DEFAULT_THRESHOLD = 10
+HIDDEN_TEXT = "*"
+_TOL = 1e-7
+
+
+class Reason(enum.Enum):
+    """Why a cell is hidden."""
+
+    SMALL = "small"
+    COMPLEMENT = "complement"
+    WITH_GROUP = "with_group"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` = the sum of ``parts``, for every measure published in the set."""
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+    def __init__(self, total: Hashable, parts: Iterable[Hashable]) -> None:
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "parts", tuple(parts))
+
+
+def mirror(relations: Iterable[Relation], rename: Callable[[Hashable], Hashable]) -> list[Relation]:
+    """The same relations over renamed cells (a numerator adds up like its denominator)."""
+    return [Relation(rename(r.total), [rename(p) for p in r.parts]) for r in relations]
+
+
+def format_count(value: int | None) -> str:
+    """A shown count with thousands separators, or the hidden marker."""
+    return HIDDEN_TEXT if value is None else f"{value:,}"
+
+
+def format_percent(numerator: int, denominator: int) -> str:
+    """Whole percent, coded ``">95%"`` above 95% and ``"<5%"`` below 5%."""
+    if denominator <= 0 or numerator < 0 or numerator > denominator:
+        raise ValueError(f"not a share: {numerator}/{denominator}")
+    if numerator * 100 > 95 * denominator:
+        return ">95%"
+    if numerator * 100 < 5 * denominator:
+        return "<5%"
+    return f"{(numerator * 200 + denominator) // (2 * denominator)}%"  # round half up
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """One cell after suppression: its value is for the report's code, never for the page."""
+
+    key: Hashable
+    value: int
+    reason: Reason | None
+    threshold: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def shown(self) -> int | None:
+        """The count a reader may see, or ``None`` when hidden."""
+        return None if self.hidden else self.value
+
+    @property
+    def text(self) -> str:
+        return format_count(self.shown)
+
+    @property
+    def why(self) -> str:
+        """Plain-language reason, empty when shown."""
+        if self.reason is Reason.SMALL:
+            return f"fewer than {self.threshold} learners"
+        if self.reason is Reason.COMPLEMENT:
+            return "hidden so another hidden cell cannot be worked out"
+        if self.reason is Reason.WITH_GROUP:
+            return "hidden with its group"
+        return ""
+
+
+class SuppressedSet:
+    """The result of ``suppress``: every cell shown or hidden, with reasons and page text."""
+
+    def __init__(
+        self,
+        cells: dict[Hashable, CellResult],
+        denominators: dict[Hashable, Hashable],
+        threshold: int,
+        unprotected: frozenset[Hashable],
+    ) -> None:
+        self._cells = cells
+        self._denominators = denominators
+        self.threshold = threshold
+        #: hidden cells the published set pins down whatever else is hidden (empty for any
+        #: hierarchy or cross-table of counts; non-empty only for odd hand-made relations)
+        self.unprotected = unprotected
+
+    def __getitem__(self, key: Hashable) -> CellResult:
+        return self._cells[key]
+
+    def __iter__(self) -> Iterator[CellResult]:
+        return iter(self._cells.values())
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def hidden(self, reason: Reason | None = None) -> list[CellResult]:
+        """Hidden cells, optionally only those hidden for ``reason``."""
+        return [c for c in self if c.hidden and (reason is None or c.reason is reason)]
+
+    def count(self, key: Hashable) -> str:
+        """The count as the page shows it."""
+        return self._cells[key].text
+
+    def percent(self, numerator: Hashable) -> str:
+        """The numerator's share of its group, coded; hidden when either count is hidden."""
+        denominator = self._denominators[numerator]
+        num, den = self._cells[numerator], self._cells[denominator]
+        if num.hidden or den.hidden:
+            return HIDDEN_TEXT
+        return format_percent(num.value, den.value)
+
+    def note(self, label: Callable[[Hashable], str] | None = None) -> str:
+        """What was hidden and why, in plain words for the page (lists cells given ``label``)."""
+        small = self.hidden(Reason.SMALL)
+        complement = self.hidden(Reason.COMPLEMENT)
+        group = self.hidden(Reason.WITH_GROUP)
+        coding = (
+            'Percentages above 95% or below 5% are shown as ">95%" or "<5%" so they do not '
+            "reveal that almost every learner, or almost none, in a group is counted."
+        )
+        if not (small or complement or group):
+            return (
+                f"Nothing is hidden: every group has at least {self.threshold} learners. {coding}"
+            )
+
+        def listed(cells: list[CellResult]) -> str:
+            return f" ({'; '.join(label(c.key) for c in cells)})" if label else ""
+
+        parts = [f"To protect learners' privacy, numbers marked {HIDDEN_TEXT} are hidden."]
+        if small:
+            parts.append(
+                f"{_n(len(small), 'group has', 'groups have')} fewer than {self.threshold} "
+                f"learners, counting groups with none{listed(small)}."
+            )
+        if group:
+            parts.append(
+                f"{_n(len(group), 'count', 'counts')} and {_pl(len(group), 'its', 'their')} "
+                f"percentages are hidden along with the hidden group{listed(group)}."
+            )
+        if complement:
+            parts.append(
+                f"{_n(len(complement), 'other number is', 'other numbers are')} hidden so the "
+                f"hidden ones cannot be worked out from totals or other groups{listed(complement)}."
+            )
+        parts.append(coding)
+        return " ".join(parts)
+
+
+def _pl(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {_pl(n, one, many)}"
+
+
+def suppress(
+    counts: Mapping[Hashable, int],
+    relations: Iterable[Relation],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    numerators: Mapping[Hashable, Hashable] | None = None,
+) -> SuppressedSet:
+    """Suppress one published set.
+
+    ``counts`` holds every number of the set. ``numerators`` maps a numerator cell (a count
+    of learners with some property) to its group's cell; the threshold applies to groups,
+    and a numerator is hidden with its group. Give numerators' relations too (``mirror``).
+    """
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    problem = _Problem(counts, list(relations), dict(numerators or {}))
+    reasons = problem.solve(threshold)
+    cells = {
+        key: CellResult(key, problem.values[i], reasons[i], threshold)
+        for i, key in enumerate(problem.keys)
+    }
+    return SuppressedSet(
+        cells,
+        dict(numerators or {}),
+        threshold,
+        frozenset(problem.keys[i] for i in problem.unprotected),
+    )
+
+
+class _Problem:
+    """Cells as indices, relations as rows of +1 (total) / -1 (parts) coefficients."""
+
+    def __init__(
+        self,
+        counts: Mapping[Hashable, int],
+        relations: Sequence[Relation],
+        numerators: dict[Hashable, Hashable],
+    ) -> None:
+        self.keys: list[Hashable] = list(counts)
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.values: list[int] = []
+        for k in self.keys:
+            v = counts[k]
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+                raise ValueError(f"count for {k!r} must be a non-negative integer, not {v!r}")
+            self.values.append(int(v))
+        n = len(self.keys)
+        self.rows: list[tuple[list[int], list[int]]] = []
+        self.cell_rows: list[list[int]] = [[] for _ in range(n)]
+        for rel in relations:
+            ids = [self._id(rel.total)] + [self._id(p) for p in rel.parts]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"a cell appears twice in the relation for {rel.total!r}")
+            if self.values[ids[0]] != sum(self.values[i] for i in ids[1:]):
+                raise ValueError(f"{rel.total!r} is not the sum of its parts")
+            row = len(self.rows)
+            self.rows.append((ids, [1] + [-1] * (len(ids) - 1)))
+            for i in ids:
+                self.cell_rows[i].append(row)
+        self.is_numerator = [False] * n
+        self.links: list[tuple[int, int]] = []
+        self.cell_links: list[list[int]] = [[] for _ in range(n)]
+        for num_key, den_key in numerators.items():
+            num, den = self._id(num_key), self._id(den_key)
+            if self.values[num] > self.values[den]:
+                raise ValueError(f"numerator {num_key!r} exceeds its group {den_key!r}")
+            self.is_numerator[num] = True
+            link = len(self.links)
+            self.links.append((num, den))
+            self.cell_links[num].append(link)
+            self.cell_links[den].append(link)
+        self.unprotected: set[int] = set()
+
+    def _id(self, key: Hashable) -> int:
+        try:
+            return self.index[key]
+        except KeyError:
+            raise ValueError(f"relation names {key!r}, which has no count") from None
+
+    # -- the algorithm ------------------------------------------------------------------
+
+    def solve(self, threshold: int) -> list[Reason | None]:
+        n = len(self.keys)
+        reasons: list[Reason | None] = [None] * n
+        for i in range(n):
+            if not self.is_numerator[i] and self.values[i] < threshold:
+                reasons[i] = Reason.SMALL
+        self._hide_with_groups(reasons)
+        while True:
+            self._close_singletons(reasons)
+            hidden = [r is not None for r in reasons]
+            pinned = sorted(self.pinned(hidden) - self.unprotected)
+            if not pinned:
+                break
+            progressed = False
+            for cell in pinned:
+                candidate = self._candidate_near(cell, reasons)
+                if candidate is None:
+                    self.unprotected.add(cell)  # all it touches is hidden: the relations pin it
+                    continue
+                reasons[candidate] = Reason.COMPLEMENT
+                self._hide_with_groups(reasons)
+                progressed = True
+                break
+            if not progressed:
+                break
+        self._prune(reasons)
+        return reasons
+
+    def _hide_with_groups(self, reasons: list[Reason | None]) -> None:
+        for num, den in self.links:
+            if reasons[den] is not None and reasons[num] in (None, Reason.COMPLEMENT):
+                reasons[num] = Reason.WITH_GROUP
+
+    def _cost(self, cell: int, hidden: Sequence[bool]) -> tuple[int, int, int]:
+        """Smallest value first; then the one opening fewest new relations; then order."""
+        opened = sum(1 for r in self.cell_rows[cell] if not any(hidden[j] for j in self.rows[r][0]))
+        return (self.values[cell], opened, cell)
+
+    def _close_singletons(self, reasons: list[Reason | None]) -> None:
+        """Until no relation has exactly one hidden cell, hide the cheapest other cell."""
+        changed = True
+        while changed:
+            changed = False
+            hidden = [r is not None for r in reasons]
+            for ids, _ in self.rows:
+                inside = [i for i in ids if hidden[i]]
+                if len(inside) != 1:
+                    continue
+                shown = [i for i in ids if not hidden[i]]
+                if not shown:
+                    continue
+                pick = min(shown, key=lambda c: self._cost(c, hidden))
+                reasons[pick] = Reason.COMPLEMENT
+                self._hide_with_groups(reasons)
+                hidden = [r is not None for r in reasons]
+                changed = True
+
+    def _candidate_near(self, cell: int, reasons: list[Reason | None]) -> int | None:
+        """The cheapest shown cell in a relation with ``cell``, else anywhere in its reach."""
+        hidden = [r is not None for r in reasons]
+        near = {i for r in self.cell_rows[cell] for i in self.rows[r][0] if not hidden[i]}
+        if not near:
+            seen, stack = {cell}, [cell]
+            while stack and not near:
+                current = stack.pop()
+                for r in self.cell_rows[current]:
+                    for i in self.rows[r][0]:
+                        if not hidden[i]:
+                            near.add(i)
+                        elif i not in seen:
+                            seen.add(i)
+                            stack.append(i)
+        return min(near, key=lambda c: self._cost(c, hidden)) if near else None
+
+    def _prune(self, reasons: list[Reason | None]) -> None:
+        """Show again every complementary cell the protection does not need, largest first."""
+        changed = True
+        while changed:
+            changed = False
+            extra = sorted(
+                (i for i, r in enumerate(reasons) if r is Reason.COMPLEMENT),
+                key=lambda i: (-self.values[i], i),
+            )
+            for cell in extra:
+                trial = list(reasons)
+                trial[cell] = None
+                for link in self.cell_links[cell]:
+                    num, den = self.links[link]
+                    if den == cell and trial[num] is Reason.WITH_GROUP:
+                        trial[num] = None
+                if not (self.pinned([r is not None for r in trial]) - self.unprotected):
+                    reasons[:] = trial
+                    changed = True
+
+    # -- the exact check ----------------------------------------------------------------
+
+    def pinned(self, hidden: Sequence[bool]) -> set[int]:
+        """Hidden cells whose value every solution consistent with the shown cells shares.
+
+        A hidden cell can take another value exactly when some direction ``z`` over the
+        hidden cells keeps every relation (``A z = 0``), respects the bounds active at the
+        true values (a hidden 0 cannot fall, a numerator equal to its group cannot outgrow
+        it) and moves the cell (``z_cell != 0``).
+        """
+        pinned: set[int] = set()
+        for component in self._components(hidden):
+            pinned |= self._pinned_in(component, hidden)
+        return pinned
+
+    def _components(self, hidden: Sequence[bool]) -> list[list[int]]:
+        parent = list(range(len(hidden)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def union(a: int, b: int) -> None:
+            parent[find(a)] = find(b)
+
+        for ids, _ in self.rows:
+            inside = [i for i in ids if hidden[i]]
+            for i in inside[1:]:
+                union(inside[0], i)
+        for num, den in self.links:
+            if hidden[num] and hidden[den]:
+                union(num, den)
+        groups: dict[int, list[int]] = {}
+        for i, h in enumerate(hidden):
+            if h:
+                groups.setdefault(find(i), []).append(i)
+        return list(groups.values())
+
+    def _pinned_in(self, component: list[int], hidden: Sequence[bool]) -> set[int]:
+        col = {c: j for j, c in enumerate(component)}
+        rows = sorted({r for c in component for r in self.cell_rows[c]})
+        a_eq = np.zeros((len(rows), len(component)))
+        for k, r in enumerate(rows):
+            ids, coeffs = self.rows[r]
+            for i, coeff in zip(ids, coeffs, strict=True):
+                if hidden[i]:
+                    a_eq[k, col[i]] = coeff
+        lower = [0.0 if self.values[c] == 0 else -1.0 for c in component]
+        upper = [1.0] * len(component)
+        a_ub: list[list[float]] = []
+        for num, den in self.links:
+            if num in col and self.values[num] == self.values[den]:
+                if den in col:
+                    row = [0.0] * len(component)
+                    row[col[num]], row[col[den]] = 1.0, -1.0
+                    a_ub.append(row)
+                else:
+                    upper[col[num]] = 0.0
+        if not a_ub and all(lo < 0 for lo in lower):
+            return self._pinned_by_null_space(component, a_eq)
+        moves = [False] * len(component)
+        for j in range(len(component)):
+            if moves[j]:
+                continue
+            for sign in (1.0, -1.0):
+                if (sign > 0 and upper[j] <= 0) or (sign < 0 and lower[j] >= 0):
+                    continue
+                z = self._direction(j, sign, a_eq, a_ub, lower, upper)
+                if z is not None:
+                    for m in np.flatnonzero(np.abs(z) > _TOL):
+                        moves[int(m)] = True
+                    break
+        return {c for c, m in zip(component, moves, strict=True) if not m}
+
+    @staticmethod
+    def _pinned_by_null_space(component: list[int], a_eq: np.ndarray) -> set[int]:
+        if a_eq.shape[0] == 0:
+            return set()
+        _, s, vt = np.linalg.svd(a_eq)
+        rank = int(np.sum(s > _TOL * max(1.0, float(s[0]) if s.size else 1.0)))
+        null = vt[rank:]
+        if null.shape[0] == 0:
+            return set(component)
+        weight = np.abs(null).max(axis=0)
+        return {c for c, w in zip(component, weight, strict=True) if w <= 1e-9}
+
+    @staticmethod
+    def _direction(
+        j: int,
+        sign: float,
+        a_eq: np.ndarray,
+        a_ub: list[list[float]],
+        lower: list[float],
+        upper: list[float],
+    ) -> np.ndarray | None:
+        """A feasible direction moving column ``j`` by ``sign``, if there is one."""
+        cost = np.zeros(a_eq.shape[1])
+        cost[j] = -sign
+        result = linprog(
+            cost,
+            A_ub=np.array(a_ub) if a_ub else None,
+            b_ub=np.zeros(len(a_ub)) if a_ub else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=np.zeros(a_eq.shape[0]) if a_eq.shape[0] else None,
+            bounds=list(zip(lower, upper, strict=True)),
+            method="highs",
+        )
+        if result.status != 0 or -float(result.fun) <= _TOL:
+            return None
+        z: np.ndarray = np.asarray(result.x, dtype=np.float64)
+        return z
