@@ -10,7 +10,13 @@ import pytest
 from tests.evidence import factories as ef
 from waypoint.audit.models import ActionEntry
 from waypoint.evidence.models import Observation
-from waypoint.evidence.services import EvidenceRejected, ObservationRow, record_observations
+from waypoint.evidence.services import (
+    EvidenceRejected,
+    ObservationRow,
+    record_observations,
+    score_threshold,
+    set_score_threshold,
+)
 
 WHEN = dt.datetime(2025, 2, 3, 9, 0, tzinfo=dt.UTC)
 
@@ -40,6 +46,30 @@ def test_scores_count_as_correct_from_80_percent_of_the_maximum(
     assert [o.correct for o in created] == [True, False, True, False]
     assert created[0].score == 4 and created[0].max_score == 5
     assert ActionEntry.objects.filter(action="evidence.record_observations").count() == 1
+
+
+def test_the_district_sets_its_own_score_threshold(
+    world: SimpleNamespace, items: SimpleNamespace
+) -> None:
+    """District A lowers its threshold to 70%: 7/10 is correct there, still not in B."""
+    set_score_threshold(district=world.district_a, threshold=0.7)
+    row = ObservationRow(world.l1.pk, [items.one.pk], WHEN, score=7, max_score=10)
+    assert [
+        o.correct
+        for o in record_observations(district=world.district_a, rows=[row], source="responses")
+    ] == [True]
+    row_b = ObservationRow(world.lb.pk, [items.other_district.pk], WHEN, score=7, max_score=10)
+    assert [
+        o.correct
+        for o in record_observations(district=world.district_b, rows=[row_b], source="responses")
+    ] == [False]
+    assert (score_threshold(world.district_a), score_threshold(world.district_b)) == (0.7, 0.8)
+    entry = ActionEntry.objects.get(action="evidence.settings")
+    assert entry.details == {"score_threshold": [0.8, 0.7]}
+    for bad in (0.0, 1.5, float("nan"), -0.2):
+        with pytest.raises(ValueError, match="score threshold"):
+            set_score_threshold(district=world.district_a, threshold=bad)
+    assert score_threshold(world.district_a) == 0.7
 
 
 def test_a_row_aligned_to_two_standards_gives_two_observations(

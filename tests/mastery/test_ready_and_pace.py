@@ -12,6 +12,7 @@ from waypoint.access.selectors import NotVisible
 from waypoint.access.viewer import Viewer, viewer_for
 from waypoint.mastery import selectors
 from waypoint.mastery.models import MasteryState
+from waypoint.mastery.services import mastered_at, set_mastered_at
 from waypoint.standards.models import DistrictPrerequisite, FrameworkAssociation
 
 
@@ -110,6 +111,42 @@ def test_pace(graph: SimpleNamespace, share: float, status: str) -> None:
     assert result.mastered_share == pytest.approx(1 / 6)
     assert result.elapsed_share == pytest.approx(share, abs=0.003)
     assert result.status == status
+
+
+def test_the_district_sets_its_own_mastery_threshold(graph: SimpleNamespace) -> None:
+    """At 0.94 instead of 0.95, F (P = 0.94) counts as mastered: it leaves ready-to-learn and
+    joins B in pace (2/6). District B keeps the default."""
+    w = graph.world
+    set_mastered_at(district=w.district_a, threshold=0.94)
+    viewer = at(w, w.t1, 0.25)
+    ready = selectors.ready_to_learn(viewer=viewer, learner_id=w.l1.pk)
+    assert [i.human_coding_scheme for i in ready] == ["D", "E", "H"]
+    assert selectors.pace(viewer=viewer, learner_id=w.l1.pk).mastered == 2
+    assert (mastered_at(w.district_a.pk), mastered_at(w.district_b.pk)) == (0.94, 0.95)
+    for bad in (0.3, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="mastery threshold"):
+            set_mastered_at(district=w.district_a, threshold=bad)
+    assert mastered_at(w.district_a.pk) == 0.94
+
+
+def test_a_parent_shows_the_share_of_its_children_mastered(graph: SimpleNamespace) -> None:
+    """P is the parent of B (0.96, mastered) and C (0.5): 1 of 2. A domain above P counts the
+    standards below its cluster too; a retired child is left out."""
+    w = graph.world
+    domain = ef.FrameworkItemFactory(framework=graph.P.framework, item_type="Domain")
+    for child, parent in [(graph.P, domain), (graph.F, domain), (graph.R, graph.P)]:
+        ef.AssociationFactory(
+            origin_item=child,
+            destination_item=parent,
+            association_type=FrameworkAssociation.Type.IS_CHILD_OF,
+        )
+    shares = selectors.parent_progress(viewer=at(w, w.t1, 0.5), learner_id=w.l1.pk)
+    assert (shares[graph.P.pk].mastered, shares[graph.P.pk].total) == (1, 2)
+    assert shares[graph.P.pk].share == 0.5
+    assert (shares[domain.pk].mastered, shares[domain.pk].total) == (1, 3)  # B, C, F
+    assert set(shares) == {graph.P.pk, domain.pk}
+    with pytest.raises(NotVisible):
+        selectors.parent_progress(viewer=at(w, w.t2, 0.5), learner_id=w.l1.pk)
 
 
 def test_pace_without_a_grade_this_year_is_unknown(graph: SimpleNamespace) -> None:

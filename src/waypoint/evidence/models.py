@@ -12,7 +12,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
-from waypoint.roster.models import Person, TenantModel
+from waypoint.roster.models import District, Person, TenantModel
 from waypoint.standards.models import FrameworkItem
 
 
@@ -117,3 +117,27 @@ class Observation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.learner_id} on {self.item_id}: {'correct' if self.correct else 'incorrect'}"
+
+
+class EvidenceSettings(models.Model):
+    """A district's rule for turning a score into an observation (DESIGN.md: 80%)."""
+
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="evidence_settings"
+    )
+    score_threshold = models.FloatField(
+        default=0.8, help_text="A score is correct at score / maximum ≥ this (0 < t ≤ 1)"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "evidence settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score_threshold__gt=0.0, score_threshold__lte=1.0),
+                name="score_threshold_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence settings of {self.district_id}"

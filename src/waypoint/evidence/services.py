@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from waypoint.audit.services import record_action
 from waypoint.evidence.models import (
     ActivityAlignment,
+    EvidenceSettings,
     Observation,
     ToolToken,
     XapiStatement,
@@ -70,7 +71,31 @@ class EvidenceRejected(Exception):
 
 def score_threshold(district: District) -> float:
     """The district's threshold for a score to count as correct (a share of the maximum)."""
-    return DEFAULT_SCORE_THRESHOLD
+    value = (
+        EvidenceSettings.objects.filter(district=district)
+        .values_list("score_threshold", flat=True)
+        .first()
+    )
+    return DEFAULT_SCORE_THRESHOLD if value is None else float(value)
+
+
+@transaction.atomic
+def set_score_threshold(*, district: District, threshold: float, user: Any = None) -> None:
+    """Change the district's score threshold; it applies to evidence that arrives from now on
+    (observations keep the correctness they were given)."""
+    if not (math.isfinite(threshold) and 0.0 < threshold <= 1.0):
+        raise ValueError(f"the score threshold must be above 0 and at most 1, not {threshold}")
+    before = score_threshold(district)
+    EvidenceSettings.objects.update_or_create(
+        district=district, defaults={"score_threshold": threshold}
+    )
+    record_action(
+        user=user,
+        district_id=district.pk,
+        action="evidence.settings",
+        obj=district,
+        details={"score_threshold": [before, threshold]},
+    )
 
 
 def score_is_correct(score: float, max_score: float, threshold: float) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from waypoint.roster.models import Person, TenantModel
+from waypoint.roster.models import District, Person, TenantModel
 from waypoint.standards.models import FrameworkItem
 
 
@@ -59,3 +59,27 @@ class MasteryState(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.learner_id} on {self.item_id}: {self.probability:.3f}"
+
+
+class MasterySettings(models.Model):
+    """A district's mastery rule: mastered at P(mastered) ≥ ``mastered_at`` (DESIGN.md: 0.95)."""
+
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="mastery_settings"
+    )
+    mastered_at = models.FloatField(
+        default=0.95, help_text="P(mastered) at or above which a standard counts as mastered"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "mastery settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mastered_at__gte=0.5, mastered_at__lt=1.0),
+                name="mastered_at_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"mastery settings of {self.district_id}"

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from waypoint.access.selectors import get_student
 from waypoint.access.viewer import Viewer, current_school_year
 from waypoint.mastery.models import MasteryState
-from waypoint.mastery.services import MASTERED_AT
+from waypoint.mastery.services import mastered_at
 from waypoint.roster.models import LearnerYear, Person, SchoolYear
 from waypoint.standards.models import FrameworkAssociation, FrameworkItem
 from waypoint.standards.selectors import prerequisite_edges
@@ -80,9 +80,10 @@ def ready_to_learn(*, viewer: Viewer, learner_id: object) -> list[FrameworkItem]
     if grade is None:
         return []
     probability = _probabilities(learner)
+    threshold = mastered_at(learner.district_id)
 
     def mastered(item_id: int) -> bool:
-        return probability.get(item_id, 0.0) >= MASTERED_AT
+        return probability.get(item_id, 0.0) >= threshold
 
     prerequisites: dict[int, set[int]] = {}
     for before, after in prerequisite_edges(learner.district_id):
@@ -98,6 +99,54 @@ def ready_to_learn(*, viewer: Viewer, learner_id: object) -> list[FrameworkItem]
         ),
         key=lambda i: (i.grade_low, i.human_coding_scheme, i.pk),
     )
+
+
+@dataclass(frozen=True)
+class ChildShare:
+    """Of the tracked standards below a parent item (cluster, domain …), how many are mastered."""
+
+    mastered: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.mastered / self.total if self.total else 0.0
+
+
+def parent_progress(*, viewer: Viewer, learner_id: object) -> dict[int, ChildShare]:
+    """For every parent item, the share of the tracked standards below it the learner has
+    mastered (DESIGN.md: "a parent item shows the share of its children mastered").
+
+    Counted over the tracked standards anywhere below the parent (a domain counts the
+    standards of its clusters), each once, retired items left out.
+    """
+    learner = get_student(viewer=viewer, id=learner_id, view="mastery:parents")
+    district_id = learner.district_id
+    parents_of: dict[int, set[int]] = {}
+    for child, parent in FrameworkAssociation.objects.filter(
+        district_id=district_id,
+        association_type=FrameworkAssociation.Type.IS_CHILD_OF,
+        origin_item__retired=False,
+        destination_item__retired=False,
+    ).values_list("origin_item_id", "destination_item_id"):
+        parents_of.setdefault(child, set()).add(parent)
+    probability = _probabilities(learner)
+    threshold = mastered_at(district_id)
+    mastered: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for leaf in _tracked_items(district_id).values_list("pk", flat=True):
+        above: set[int] = set()
+        stack = list(parents_of.get(leaf, ()))
+        while stack:  # every ancestor once, whatever the shape (cycles included)
+            parent = stack.pop()
+            if parent not in above:
+                above.add(parent)
+                stack.extend(parents_of.get(parent, ()))
+        is_mastered = probability.get(leaf, 0.0) >= threshold
+        for parent in above:
+            total[parent] = total.get(parent, 0) + 1
+            mastered[parent] = mastered.get(parent, 0) + int(is_mastered)
+    return {pk: ChildShare(mastered[pk], total[pk]) for pk in total}
 
 
 @dataclass(frozen=True)
@@ -143,7 +192,8 @@ def pace(*, viewer: Viewer, learner_id: object) -> Pace:
     if not items:
         return Pace("unknown", 0, 0, None, elapsed, grade)
     probability = _probabilities(learner)
-    mastered = sum(1 for pk in items if probability.get(pk, 0.0) >= MASTERED_AT)
+    threshold = mastered_at(learner.district_id)
+    mastered = sum(1 for pk in items if probability.get(pk, 0.0) >= threshold)
     result = Pace("", mastered, len(items), mastered / len(items), elapsed, grade)
     diff = result.difference_points or 0.0
     status = "ahead" if diff > PACE_BAND else "behind" if diff < -PACE_BAND else "on pace"

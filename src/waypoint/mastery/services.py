@@ -19,14 +19,41 @@ from waypoint.engine.bkt import BKT, BKTParams, SkillParams, update
 from waypoint.engine.data import prepare
 from waypoint.evidence.models import Observation
 from waypoint.jobs.progress import Progress
-from waypoint.mastery.models import MasteryState, SkillModel
+from waypoint.mastery.models import MasterySettings, MasteryState, SkillModel
 from waypoint.roster.models import District
 
 MASTERED_AT = 0.95
-"""P(mastered) at or above which a standard counts as mastered (a district setting later)."""
+"""Default P(mastered) at or above which a standard counts as mastered (DESIGN.md)."""
 
 DEFAULT_PARAMS = SkillParams(prior=0.2, learn=0.15, forget=0.0, guess=0.2, slip=0.1)
 """Parameters for a standard the district has not fitted yet."""
+
+
+def mastered_at(district_id: int) -> float:
+    """The district's mastery threshold (``MASTERED_AT`` unless the district set its own)."""
+    value = (
+        MasterySettings.objects.filter(district_id=district_id)
+        .values_list("mastered_at", flat=True)
+        .first()
+    )
+    return MASTERED_AT if value is None else float(value)
+
+
+@transaction.atomic
+def set_mastered_at(*, district: District, threshold: float, user: Any = None) -> None:
+    """Change the district's mastery threshold. States are probabilities, so nothing is
+    recomputed: every page reads the new rule at once."""
+    if not (0.5 <= threshold < 1.0):
+        raise ValueError(f"the mastery threshold must be at least 0.5 and below 1, not {threshold}")
+    before = mastered_at(district.pk)
+    MasterySettings.objects.update_or_create(district=district, defaults={"mastered_at": threshold})
+    record_action(
+        user=user,
+        district_id=district.pk,
+        action="mastery.settings",
+        obj=district,
+        details={"mastered_at": [before, threshold]},
+    )
 
 
 def params_of(model: SkillModel | None) -> SkillParams:
