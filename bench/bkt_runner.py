@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--guess-cap", type=float, default=0.3)
     parser.add_argument("--slip-cap", type=float, default=0.3)
-    parser.add_argument("--burn-in", type=int, default=10)
+    parser.add_argument("--burn-in", type=int, default=3)
     parser.add_argument("--out", required=True)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()

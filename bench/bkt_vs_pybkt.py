@@ -63,8 +63,8 @@ REAL = {
 # Our settings, beside pyBKT's fixed ones (5 restarts, 100 iterations, tol 1e-3, which pyBKT
 # 1.4.3 applies to a log-likelihood it truncates to an integer: see docs/mastery-engine.md).
 # Ours applies tol 1e-3 to the exact log-likelihood (a stricter rule) and selects restarts by
-# short runs (burn_in: the best of 5 after 10 E-steps goes on to convergence).
-MATCHED = {"tol": 1e-3, "guess_cap": 0.5, "slip_cap": 0.5, "burn_in": 10}
+# successive halving (burn_in=3: every 3 E-steps the better half of a skill's runs goes on).
+MATCHED = {"tol": 1e-3, "guess_cap": 0.5, "slip_cap": 0.5, "burn_in": 3}
 VARIANTS = {
     "matched": MATCHED,
     "every restart to convergence": {**MATCHED, "burn_in": 0},
@@ -375,10 +375,10 @@ def render(report: dict[str, Any]) -> str:
         "tolerance 1e-3 on the change of log-likelihood (pyBKT truncates its log-likelihood to "
         "an integer before the test, so it stops at a change below 1; ours tests the exact "
         "value, a stricter rule: see `docs/mastery-engine.md`), guess and slip capped at 0.5 on "
-        "our side (pyBKT has no caps). Restarts: pyBKT runs all 5 to convergence; ours runs each "
-        "for 10 E-steps and continues the best one to convergence (`burn_in=10`, short-run "
-        "selection); the table after this one shows ours with every restart run to "
-        "convergence too. "
+        "our side (pyBKT has no caps). Restarts: pyBKT runs all 5 to convergence; ours selects "
+        "by successive halving (`burn_in=3`: every 3 E-steps the better half of a skill's runs "
+        "by log-likelihood goes on, 5 → 3 → 2 → 1, and the last runs to convergence); the "
+        "table after this one shows ours with every restart run to convergence too. "
         "threads 1 and 2 (pyBKT `parallel` with `OMP_NUM_THREADS`; our `threads`). Each side runs "
         "in its own "
         "process; times are wall times from in-memory columns, the fastest of 3 runs (pyBKT: of "

@@ -303,6 +303,7 @@ def em_fit(
     skill_offsets: I64,
     task_skill: I64,
     init: F8,
+    init_loglik: F8,
     chunk_offsets: I64,
     chunk_tasks: I64,
     max_iter: int,
@@ -311,17 +312,24 @@ def em_fit(
     lo: F8,
     hi: F8,
     max_len: int,
-) -> tuple[F8, F8, I64]:
+    advance_at_cap: bool,
+) -> tuple[F8, F8, I64, npt.NDArray[np.bool_]]:
     """EM for every task (a skill and a starting point), tasks spread over chunks.
 
     Each chunk (one per thread, balanced by the caller) runs its tasks one after another,
-    so every task's result is the same whatever the number of threads. Returns the fitted
-    parameters, the final log-likelihood and the number of E-steps of each task.
+    so every task's result is the same whatever the number of threads. A run stops when the
+    log-likelihood changes by less than ``tol`` (``init_loglik`` is the one before the first
+    E-step: ``-inf`` for a new run, the last value for a run that goes on) or after
+    ``max_iter`` E-steps; then, with ``advance_at_cap``, a capped run takes its M-step (so
+    that a later call goes on without repeating the E-step; its log-likelihood is then that
+    of the parameters before the step). Returns the parameters, the last log-likelihood, the
+    number of E-steps and whether each run converged.
     """
     n_tasks = task_skill.shape[0]
     params = init.copy()
-    loglik = np.full(n_tasks, -np.inf)
+    loglik = init_loglik.copy()
     iters = np.zeros(n_tasks, dtype=np.int64)
+    converged = np.zeros(n_tasks, dtype=np.bool_)
     n_chunks = chunk_offsets.shape[0] - 1
     for c in prange(n_chunks):
         filt = np.empty(2 * max(max_len, 1))
@@ -330,7 +338,7 @@ def em_fit(
             t = chunk_tasks[q]
             k = task_skill[t]
             p = params[t]
-            previous = -np.inf
+            previous = init_loglik[t]
             n = 0
             while n < max_iter:
                 _e_step_skill(
@@ -346,13 +354,14 @@ def em_fit(
                 n += 1
                 current = acc[LOGLIK]
                 loglik[t] = current
-                if n > 1 and abs(current - previous) < tol:
+                if abs(current - previous) < tol:
+                    converged[t] = True
                     break
                 previous = current
-                if n < max_iter:
+                if n < max_iter or advance_at_cap:
                     _m_step(acc, p, lo, hi, forgetting)
             iters[t] = n
-    return params, loglik, iters
+    return params, loglik, iters, converged
 
 
 @njit(parallel=True)

@@ -158,37 +158,41 @@ def em_fit(
     skill_offsets: I64,
     task_skill: I64,
     init: F8,
+    init_loglik: F8,
     max_iter: int,
     tol: float,
     forgetting: bool,
     lo: F8,
     hi: F8,
-) -> tuple[F8, F8, I64]:
-    """EM per task, with the same stopping rule as the compiled ``em_fit``."""
+    advance_at_cap: bool,
+) -> tuple[F8, F8, I64, npt.NDArray[np.bool_]]:
+    """EM per task, with the same stopping rule and outputs as the compiled ``em_fit``."""
     n_tasks = task_skill.shape[0]
     params = init.copy()
-    loglik = np.full(n_tasks, -np.inf)
+    loglik = init_loglik.copy()
     iters = np.zeros(n_tasks, dtype=np.int64)
+    converged = np.zeros(n_tasks, dtype=np.bool_)
     pads: dict[int, _Padded] = {}
     for t in range(n_tasks):
         k = int(task_skill[t])
         if k not in pads:
             pads[k] = _pad(correct, seq_offsets, int(skill_offsets[k]), int(skill_offsets[k + 1]))
         p = params[t]
-        previous = -np.inf
+        previous = init_loglik[t]
         n = 0
         while n < max_iter:
             acc = _e_step_padded(pads[k], p)
             n += 1
             loglik[t] = acc[LOGLIK]
-            if n > 1 and abs(acc[LOGLIK] - previous) < tol:
+            if abs(acc[LOGLIK] - previous) < tol:
+                converged[t] = True
                 break
             previous = acc[LOGLIK]
-            if n < max_iter:
+            if n < max_iter or advance_at_cap:
                 p = m_step(acc, p, lo, hi, forgetting)
         params[t] = p
         iters[t] = n
-    return params, loglik, iters
+    return params, loglik, iters, converged
 
 
 def forward(

@@ -186,11 +186,11 @@ class BKT(Estimator):
     restarts:
         EM runs from random starting points per skill; the best log-likelihood wins.
     burn_in:
-        Short-run restart selection: every restart of a skill runs at most this many
-        E-steps, then only the one with the best log-likelihood so far goes on to
-        convergence (0 runs every restart to convergence, as pyBKT does). Most restarts
-        of a skill end in the same optimum, so this spends one long run per skill
-        instead of ``restarts``; see docs/mastery-engine.md for what it costs in accuracy.
+        Restart selection by successive halving: while a skill has more than one run
+        left, each run takes this many more E-steps and the better half (by
+        log-likelihood) goes on; the last one runs to convergence. Most restarts of a skill
+        reach the same optimum, so this costs about two long runs instead of ``restarts``;
+        0 runs every restart to convergence, as pyBKT does (docs/mastery-engine.md).
     max_iter:
         Cap on E-steps per run.
     tol:
@@ -217,7 +217,7 @@ class BKT(Estimator):
     def __init__(
         self,
         restarts: int = 5,
-        burn_in: int = 10,
+        burn_in: int = 3,
         max_iter: int = 100,
         tol: float = 1e-3,
         forgetting: bool = False,
@@ -313,39 +313,14 @@ class BKT(Estimator):
             init[warm] = init_params.as_array()[warm_rows[task_skill[warm]]]
         init = np.ascontiguousarray(np.clip(init, lo, hi))
 
-        max_iter = int(self.max_iter)
-        burn_in = int(self.burn_in)
         counts = seqs.skill_obs_counts()
-        if 0 < burn_in < max_iter and restarts > 1:
-            # phase 1: every start runs at most burn_in E-steps
-            fitted, loglik, iters = self._em(seqs, task_skill, init, burn_in, lo, hi)
-            best = _best_per_skill(task_skill, task_offsets, loglik)
-            # phase 2: the leading run of each skill goes on where it was not yet converged.
-            # Its first E-step repeats the last one of phase 1 (same parameters), so the
-            # cap keeps the number of distinct E-steps at most max_iter.
-            going = best[iters[best] >= burn_in]
-            more, more_loglik, more_iters = self._em(
-                seqs, task_skill[going], fitted[going], max_iter - burn_in + 1, lo, hi
-            )
-            fitted[going] = more
-            loglik[going] = more_loglik
-            run_iters = iters.copy()
-            run_iters[going] += more_iters - 1
-            work = int(
-                (counts[task_skill] * iters).sum() + (counts[task_skill[going]] * more_iters).sum()
-            )
-            total = int(iters.sum() + more_iters.sum())
-        else:
-            fitted, loglik, run_iters = self._em(seqs, task_skill, init, max_iter, lo, hi)
-            best = _best_per_skill(task_skill, task_offsets, loglik)
-            work = int((counts[task_skill] * run_iters).sum())
-            total = int(run_iters.sum())
+        fitted, loglik, run_iters, best = self._restarts(seqs, task_skill, init, lo, hi)
+        self.total_iter_ = int(run_iters.sum())
+        self.obs_iter_ = int((counts[task_skill] * run_iters).sum())
 
         self.params_ = BKTParams._from_columns(seqs.skills.copy(), fitted[best], counts)
         self.n_iter_ = run_iters[best]
         self.log_likelihood_ = loglik[best]
-        self.total_iter_ = total
-        self.obs_iter_ = work
         if self.default_params is not None:
             self.default_params_ = SkillParams(*map(float, self.default_params))
         else:
@@ -353,13 +328,75 @@ class BKT(Estimator):
             self.default_params_ = SkillParams(*map(float, weights @ fitted[best]))
         return self
 
+    def _restarts(
+        self, seqs: Sequences, task_skill: I64, init: F8, lo: F8, hi: F8
+    ) -> tuple[F8, F8, I64, I64]:
+        """Run every start; returns params, loglik and E-steps per run, and each skill's best.
+
+        With ``burn_in`` (successive halving): while a skill has more than one run left, its
+        unconverged runs take ``burn_in`` more E-steps and the better half (rounded up) by
+        log-likelihood stays; the last run left goes on to convergence. A run resumes where
+        it stopped (no E-step is repeated) and takes at most ``max_iter`` E-steps in all.
+        With ``burn_in=0`` every run goes to convergence and the best one wins.
+        """
+        n_tasks = task_skill.shape[0]
+        max_iter = int(self.max_iter)
+        burn_in = int(self.burn_in)
+        fitted = init.copy()
+        loglik = np.full(n_tasks, -np.inf)
+        iters = np.zeros(n_tasks, dtype=np.int64)
+        done = np.zeros(n_tasks, dtype=np.bool_)
+        alive = np.ones(n_tasks, dtype=np.bool_)
+
+        def run(group: I64, cap: int, advance: bool) -> None:
+            p, ll, n, converged = self._em(
+                seqs, task_skill[group], fitted[group], loglik[group], cap, lo, hi, advance
+            )
+            fitted[group], loglik[group] = p, ll
+            iters[group] += n
+            done[group] = converged | (iters[group] >= max_iter)
+
+        while burn_in > 0:
+            left = np.bincount(task_skill[alive], minlength=seqs.n_skills)[task_skill]
+            racing = alive & (left > 1)
+            if not racing.any():
+                break
+            going = np.flatnonzero(racing & ~done)
+            if going.size:  # racing runs not yet done have all taken the same E-steps
+                used = int(iters[going[0]])
+                cap = min(burn_in, max_iter - used)
+                run(going, cap, advance=used + cap < max_iter)
+            # each racing skill keeps the better half of its runs, rounded up
+            order = np.lexsort((np.arange(n_tasks), -loglik, ~racing, task_skill))
+            sorted_skills = task_skill[order]
+            rank = np.empty(n_tasks, dtype=np.int64)
+            rank[order] = np.arange(n_tasks) - np.searchsorted(sorted_skills, sorted_skills)
+            alive &= ~racing | (rank < (left + 1) // 2)
+
+        # the runs left go on to convergence, grouped by the E-steps they have taken
+        final = np.flatnonzero(alive & ~done)
+        for used in np.unique(iters[final]).tolist():
+            run(final[iters[final] == used], max_iter - used, advance=False)
+        task_offsets = np.searchsorted(task_skill, np.arange(seqs.n_skills + 1))
+        best = _best_per_skill(task_skill, task_offsets, np.where(alive, loglik, -np.inf))
+        return fitted, loglik, iters, best
+
     def _em(
-        self, seqs: Sequences, task_skill: I64, init: F8, max_iter: int, lo: F8, hi: F8
-    ) -> tuple[F8, F8, I64]:
-        """EM for each task (a skill and its starting parameters): params, loglik, E-steps."""
+        self,
+        seqs: Sequences,
+        task_skill: I64,
+        init: F8,
+        init_loglik: F8,
+        max_iter: int,
+        lo: F8,
+        hi: F8,
+        advance_at_cap: bool,
+    ) -> tuple[F8, F8, I64, npt.NDArray[np.bool_]]:
+        """EM for each task (a skill and its starting parameters), see ``kernels.em_fit``."""
         tol = float(self.tol)
         forgetting = bool(self.forgetting)
         init = np.ascontiguousarray(init)
+        init_loglik = np.ascontiguousarray(init_loglik)
         task_skill = np.ascontiguousarray(task_skill, dtype=np.int64)
         if self.backend == "numpy":
             return reference.em_fit(
@@ -368,11 +405,13 @@ class BKT(Estimator):
                 seqs.skill_offsets,
                 task_skill,
                 init,
+                init_loglik,
                 max_iter,
                 tol,
                 forgetting,
                 lo,
                 hi,
+                advance_at_cap,
             )
         threads = resolve_threads(self.threads)
         obs = seqs.skill_obs_counts()[task_skill]
@@ -384,6 +423,7 @@ class BKT(Estimator):
                 seqs.skill_offsets,
                 task_skill,
                 init,
+                init_loglik,
                 chunk_offsets,
                 chunk_tasks,
                 max_iter,
@@ -392,6 +432,7 @@ class BKT(Estimator):
                 lo,
                 hi,
                 seqs.max_sequence_length(),
+                advance_at_cap,
             )
 
     def refit(self, data: Data) -> BKT:
