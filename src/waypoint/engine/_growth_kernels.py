@@ -1,0 +1,395 @@
+"""Compiled (numba) kernels for student growth percentiles.
+
+Two pieces:
+
+- ``bspline_basis``: the cubic B-spline basis of R's ``splines::bs`` (no intercept column):
+  a clamped knot vector (each boundary knot four times, the interior knots between) and,
+  for points outside the boundary knots, the polynomial piece of the first or last
+  interval carried on (``bs`` extrapolates with a cubic Taylor expansion at a point inside
+  that interval, which is the same polynomial).
+- ``rq_simplex``: linear quantile regression at many quantiles by a simplex method on the
+  observations (a vertex solution: ``p`` observations fitted exactly, as Barrodale–Roberts
+  and quantreg's ``rq(method="br")`` return). Each pivot moves along one edge with an
+  exact line search over the breakpoints of the check loss (the Barrodale–Roberts step:
+  it passes as many breakpoints as lowers the loss), and each quantile starts from the
+  optimal basis of its neighbour, so most quantiles need only a few pivots.
+
+See ``docs/decisions/0003-growth-percentiles.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from waypoint.engine._jit import njit, prange
+
+F8 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+DEGREE = 3
+ORDER = DEGREE + 1
+
+# Simplex settings: refactorise the basis inverse every REFRESH pivots; a column whose
+# entries are below PIVOT_TOL (relative to the largest) is not used as a breakpoint.
+REFRESH = 50
+PIVOT_TOL = 1e-11
+OPT_TOL = 1e-9
+
+
+@njit()
+def bspline_basis(x: F8, interior: F8, lower: float, upper: float) -> F8:
+    """``(len(x), len(interior) + 3)`` cubic B-spline basis, first basis function dropped."""
+    n_int = interior.shape[0]
+    n_knots = n_int + 2 * ORDER
+    t = np.empty(n_knots)
+    for k in range(ORDER):
+        t[k] = lower
+        t[n_knots - 1 - k] = upper
+    for k in range(n_int):
+        t[ORDER + k] = interior[k]
+    n_basis = n_knots - ORDER
+    out = np.zeros((x.shape[0], n_basis - 1))
+    first_span = DEGREE
+    last_span = n_basis - 1
+    # The spans with positive width bound where each polynomial piece lives.
+    while first_span < last_span and t[first_span + 1] <= t[first_span]:
+        first_span += 1
+    while last_span > first_span and t[last_span + 1] <= t[last_span]:
+        last_span -= 1
+    left = np.empty(ORDER)
+    right = np.empty(ORDER)
+    values = np.empty(ORDER)
+    for i in range(x.shape[0]):
+        xi = x[i]
+        # Span: t[span] <= x < t[span + 1], the last span also takes x == upper, and points
+        # outside [lower, upper] use the first or last span (its polynomial, extended).
+        span = first_span
+        if xi >= t[last_span]:
+            span = last_span
+        elif xi > t[first_span]:
+            lo = first_span
+            hi = last_span
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if xi < t[mid]:
+                    hi = mid
+                else:
+                    lo = mid
+            span = lo
+            while span < last_span and t[span + 1] <= xi:
+                span += 1
+        # Cox-de Boor by triangular recursion on the ORDER non-zero functions of the span.
+        values[0] = 1.0
+        for j in range(1, ORDER):
+            left[j] = xi - t[span + 1 - j]
+            right[j] = t[span + j] - xi
+            saved = 0.0
+            for r in range(j):
+                denom = right[r + 1] + left[j - r]
+                term = values[r] / denom if denom != 0.0 else 0.0
+                values[r] = saved + right[r + 1] * term
+                saved = left[j - r] * term
+            values[j] = saved
+        for r in range(ORDER):
+            col = span - DEGREE + r - 1
+            if col >= 0:
+                out[i, col] = values[r]
+    return out
+
+
+@njit()
+def _initial_basis(x: F8) -> I64:
+    """``p`` linearly independent rows of ``x`` (greedy Gram-Schmidt), or -1s if rank < p."""
+    n, p = x.shape
+    basis = np.full(p, -1, dtype=np.int64)
+    q = np.zeros((p, p))
+    found = 0
+    # Visit rows in a stride order that spreads over the data.
+    stride = 7919 if n % 7919 != 0 else 7907
+    for step in range(n):
+        i = (step * stride) % n
+        v = x[i].copy()
+        norm0 = np.sqrt(np.sum(v * v))
+        if norm0 == 0.0:
+            continue
+        for _ in range(2):
+            for k in range(found):
+                v -= np.dot(q[k], v) * q[k]
+        norm = np.sqrt(np.sum(v * v))
+        if norm > 1e-8 * norm0:
+            q[found] = v / norm
+            basis[found] = i
+            found += 1
+            if found == p:
+                return basis
+    return np.full(p, -1, dtype=np.int64)
+
+
+@njit()
+def _refresh(
+    x: F8, y: F8, basis: I64, binv: F8, beta: F8, resid: F8, negative: npt.NDArray[np.bool_]
+) -> tuple[F8, F8]:
+    """Recompute the basis inverse, coefficients, residuals and the nonbasic row sums."""
+    n, p = x.shape
+    xb = np.empty((p, p))
+    yb = np.empty(p)
+    for k in range(p):
+        xb[k] = x[basis[k]]
+        yb[k] = y[basis[k]]
+    binv[:, :] = np.linalg.inv(xb)
+    beta[:] = binv @ yb
+    resid[:] = y - x @ beta
+    in_basis = np.zeros(n, dtype=np.bool_)
+    for k in range(p):
+        in_basis[basis[k]] = True
+        resid[basis[k]] = 0.0
+    sum_all = np.zeros(p)
+    sum_neg = np.zeros(p)
+    for i in range(n):
+        if in_basis[i]:
+            continue
+        sum_all += x[i]
+        if negative[i]:
+            sum_neg += x[i]
+    return sum_all, sum_neg
+
+
+@njit()
+def _sift_down(keys: F8, items: I64, start: int, size: int) -> None:
+    """Restore the min-heap property below ``start`` (ties broken by row, for determinism)."""
+    pos = start
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            return
+        right = child + 1
+        if right < size and (
+            keys[right] < keys[child]
+            or (keys[right] == keys[child] and items[right] < items[child])
+        ):
+            child = right
+        if keys[child] < keys[pos] or (keys[child] == keys[pos] and items[child] < items[pos]):
+            keys[pos], keys[child] = keys[child], keys[pos]
+            items[pos], items[child] = items[child], items[pos]
+            pos = child
+        else:
+            return
+
+
+@njit()
+def _heapify(keys: F8, items: I64, size: int) -> None:
+    for start in range(size // 2 - 1, -1, -1):
+        _sift_down(keys, items, start, size)
+
+
+@njit()
+def _solve_tau(
+    x: F8,
+    y: F8,
+    tau: float,
+    basis: I64,
+    in_basis: npt.NDArray[np.bool_],
+    negative: npt.NDArray[np.bool_],
+    binv: F8,
+    beta: F8,
+    resid: F8,
+    max_pivots: int,
+) -> int:
+    """Pivot from the given basis to an optimal one at ``tau``; returns pivots made (-1: cap)."""
+    n, p = x.shape
+    sum_all, sum_neg = _refresh(x, y, basis, binv, beta, resid, negative)
+    z = np.empty(n)
+    cand_t = np.empty(n)
+    cand_i = np.empty(n, dtype=np.int64)
+    pivots = 0
+    since_refresh = 0
+    while True:
+        # Reduced costs: xi = (tau * sum_all - sum_neg)' binv; the edge that raises
+        # basis row j's residual from 0 has slope tau + xi_j, lowering it 1 - tau - xi_j.
+        u = tau * sum_all - sum_neg
+        xi = u @ binv
+        best = -OPT_TOL
+        jbest = -1
+        sigma = 0.0
+        for j in range(p):
+            down = 1.0 - tau - xi[j]
+            up = tau + xi[j]
+            if down < best:
+                best = down
+                jbest = j
+                sigma = 1.0
+            if up < best:
+                best = up
+                jbest = j
+                sigma = -1.0
+        if jbest < 0:
+            return pivots
+        if pivots >= max_pivots:
+            return -1
+        slope = best
+        delta = sigma * binv[:, jbest]
+        # z_i = x_i' delta: how fast each residual falls along the edge.
+        scale = 0.0
+        for i in range(n):
+            s = 0.0
+            for k in range(p):
+                s += x[i, k] * delta[k]
+            z[i] = s
+            if abs(s) > scale:
+                scale = abs(s)
+        tol = PIVOT_TOL * max(scale, 1.0)
+        m = 0
+        for i in range(n):
+            if in_basis[i]:
+                continue
+            zi = z[i]
+            if negative[i]:
+                if zi < -tol:
+                    cand_t[m] = max(resid[i] / zi, 0.0)
+                    cand_i[m] = i
+                    m += 1
+            elif zi > tol:
+                cand_t[m] = max(resid[i] / zi, 0.0)
+                cand_i[m] = i
+                m += 1
+        if m == 0:
+            return -1  # unbounded direction: cannot happen for 0 < tau < 1
+        # Pass breakpoints in order of step length (a heap: usually only a few are passed)
+        # until the slope turns non-negative; that breakpoint's row enters the basis.
+        _heapify(cand_t, cand_i, m)
+        enter = -1
+        step = 0.0
+        size = m
+        while size > 0:
+            i = cand_i[0]
+            t_i = cand_t[0]
+            slope += abs(z[i])
+            if slope >= 0.0:
+                enter = i
+                step = t_i
+                break
+            # Passed: this residual changes side.
+            if negative[i]:
+                negative[i] = False
+                sum_neg -= x[i]
+            else:
+                negative[i] = True
+                sum_neg += x[i]
+            size -= 1
+            cand_t[0] = cand_t[size]
+            cand_i[0] = cand_i[size]
+            _sift_down(cand_t, cand_i, 0, size)
+        if enter < 0:
+            return -1
+        leave = basis[jbest]
+        # The entering row leaves the nonbasic sums; the leaving row joins them on the side
+        # its residual moves to (negative when sigma > 0).
+        sum_all -= x[enter]
+        if negative[enter]:
+            sum_neg -= x[enter]
+        negative[enter] = False
+        sum_all += x[leave]
+        negative[leave] = sigma > 0.0
+        if negative[leave]:
+            sum_neg += x[leave]
+        in_basis[enter] = True
+        in_basis[leave] = False
+        for i in range(n):
+            resid[i] -= step * z[i]
+        resid[enter] = 0.0
+        beta += step * delta
+        # Replace row jbest of the basis matrix: pivot the inverse on column jbest.
+        w = x[enter] @ binv
+        alpha = w[jbest]
+        col = binv[:, jbest].copy() / alpha
+        for k in range(p):
+            if k != jbest:
+                binv[:, k] -= col * w[k]
+        binv[:, jbest] = col
+        basis[jbest] = enter
+        pivots += 1
+        since_refresh += 1
+        if since_refresh >= REFRESH:
+            sum_all, sum_neg = _refresh(x, y, basis, binv, beta, resid, negative)
+            since_refresh = 0
+
+
+@njit()
+def _sweep(x: F8, y: F8, taus: F8, start: int, stop: int, max_pivots: int, out: F8) -> int:
+    """Solve ``taus[start:stop]`` from the middle outwards, each from its neighbour's basis.
+
+    Writes coefficients to ``out[:, k]``; returns the total pivots (-1 when a cap was hit
+    or the design has rank below its number of columns).
+    """
+    n, p = x.shape
+    basis0 = _initial_basis(x)
+    if basis0[0] < 0:
+        return -1
+    mid = (start + stop - 1) // 2
+    total = 0
+    saved_basis = basis0.copy()
+    saved_negative = np.zeros(n, dtype=np.bool_)
+    resid0 = np.empty(n)
+    _refresh(x, y, basis0, np.empty((p, p)), np.empty(p), resid0, saved_negative)
+    for i in range(n):
+        saved_negative[i] = resid0[i] < 0.0
+    for direction in range(2):
+        basis = saved_basis.copy()
+        negative = saved_negative.copy()
+        in_basis = np.zeros(n, dtype=np.bool_)
+        for k in range(p):
+            in_basis[basis[k]] = True
+        binv = np.empty((p, p))
+        beta = np.empty(p)
+        resid = np.empty(n)
+        if direction == 0:
+            k0, k1, kstep = mid, stop, 1
+        else:
+            k0, k1, kstep = mid - 1, start - 1, -1
+        for k in range(k0, k1, kstep):
+            made = _solve_tau(
+                x, y, taus[k], basis, in_basis, negative, binv, beta, resid, max_pivots
+            )
+            if made < 0:
+                return -1
+            total += made
+            _refresh(x, y, basis, binv, beta, resid, negative)
+            out[:, k] = beta
+            if k == mid:
+                saved_basis = basis.copy()
+                saved_negative = negative.copy()
+    return total
+
+
+@njit(parallel=True)
+def rq_simplex(x: F8, y: F8, taus: F8, chunks: int, max_pivots: int) -> tuple[F8, I64]:
+    """Coefficients ``(p, len(taus))`` of the linear quantile regressions of ``y`` on ``x``.
+
+    ``taus`` are split into ``chunks`` runs of neighbours solved on separate threads.
+    The second result holds the pivots per chunk (-1: cap hit or rank-deficient design).
+    """
+    m = taus.shape[0]
+    p = x.shape[1]
+    out = np.full((p, m), np.nan)
+    n_chunks = max(1, min(chunks, m))
+    pivots = np.zeros(n_chunks, dtype=np.int64)
+    for c in prange(n_chunks):
+        start = (c * m) // n_chunks
+        stop = ((c + 1) * m) // n_chunks
+        pivots[c] = _sweep(x, y, taus, start, stop, max_pivots, out)
+    return out, pivots
+
+
+@njit()
+def count_below(pred: F8, actual: F8) -> I64:
+    """Per row: how many of its (sorted, rounded) predictions are strictly below actual."""
+    n, m = pred.shape
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        c = 0
+        for k in range(m):
+            if pred[i, k] < actual[i]:
+                c += 1
+        out[i] = c
+    return out
