@@ -226,6 +226,24 @@ def suppress(
     )
 
 
+def exposed(
+    counts: Mapping[Hashable, int],
+    relations: Iterable[Relation],
+    hidden: Iterable[Hashable],
+    *,
+    numerators: Mapping[Hashable, Hashable] | None = None,
+) -> frozenset[Hashable]:
+    """The hidden cells a reader can work out exactly from everything else in the set.
+
+    For checking a suppression made elsewhere (a state's table, a hand-made export).
+    """
+    problem = _Problem(counts, list(relations), dict(numerators or {}))
+    mask = [False] * len(problem.keys)
+    for key in hidden:
+        mask[problem.id_of(key)] = True
+    return frozenset(problem.keys[i] for i in problem.pinned(mask))
+
+
 class _Problem:
     """Cells as indices, relations as rows of +1 (total) / -1 (parts) coefficients."""
 
@@ -247,7 +265,7 @@ class _Problem:
         self.rows: list[tuple[list[int], list[int]]] = []
         self.cell_rows: list[list[int]] = [[] for _ in range(n)]
         for rel in relations:
-            ids = [self._id(rel.total)] + [self._id(p) for p in rel.parts]
+            ids = [self.id_of(rel.total)] + [self.id_of(p) for p in rel.parts]
             if len(set(ids)) != len(ids):
                 raise ValueError(f"a cell appears twice in the relation for {rel.total!r}")
             if self.values[ids[0]] != sum(self.values[i] for i in ids[1:]):
@@ -260,7 +278,7 @@ class _Problem:
         self.links: list[tuple[int, int]] = []
         self.cell_links: list[list[int]] = [[] for _ in range(n)]
         for num_key, den_key in numerators.items():
-            num, den = self._id(num_key), self._id(den_key)
+            num, den = self.id_of(num_key), self.id_of(den_key)
             if self.values[num] > self.values[den]:
                 raise ValueError(f"numerator {num_key!r} exceeds its group {den_key!r}")
             self.is_numerator[num] = True
@@ -270,11 +288,11 @@ class _Problem:
             self.cell_links[den].append(link)
         self.unprotected: set[int] = set()
 
-    def _id(self, key: Hashable) -> int:
+    def id_of(self, key: Hashable) -> int:
         try:
             return self.index[key]
         except KeyError:
-            raise ValueError(f"relation names {key!r}, which has no count") from None
+            raise ValueError(f"{key!r} is named but has no count") from None
 
     # -- the algorithm ------------------------------------------------------------------
 
