@@ -14,7 +14,7 @@ import math
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -142,10 +142,14 @@ def record_observations(
     rows: Sequence[ObservationRow],
     source: str,
     user: Any = None,
+    skip_recorded: bool = False,
 ) -> list[Observation]:
     """Turn rows into observations: one per row and aligned standard. All or nothing.
 
-    A score counts as correct at ``score / max_score >= score_threshold(district)``.
+    A score counts as correct at ``score / max_score >= score_threshold(district)``. With
+    ``skip_recorded``, a row whose learner, standard and ``source_ref`` are already stored
+    for this source (or earlier in ``rows``) adds nothing, so importing a file twice
+    records its evidence once; only the new observations are returned.
     """
     threshold = score_threshold(district)
     problems: list[Problem] = []
@@ -175,6 +179,8 @@ def record_observations(
         ]
     if problems:
         raise EvidenceRejected(problems)
+    if skip_recorded:
+        rows = _unrecorded(district, rows, source)
     created = _create_observations(district=district, rows=rows, source=source, threshold=threshold)
     record_action(
         user=user,
@@ -184,6 +190,26 @@ def record_observations(
         details={"source": source, "rows": len(rows), "observations": len(created)},
     )
     return created
+
+
+def _unrecorded(
+    district: District, rows: Sequence[ObservationRow], source: str
+) -> list[ObservationRow]:
+    """The rows (with only their standards) not yet stored under their ``source_ref``."""
+    refs = {r.source_ref[:255] for r in rows}
+    seen = set(
+        Observation.objects.filter(
+            district=district, source=source, source_ref__in=refs
+        ).values_list("learner_id", "item_id", "source_ref")
+    )
+    fresh = []
+    for row in rows:
+        ref = row.source_ref[:255]
+        items = [i for i in dict.fromkeys(row.item_ids) if (row.learner_id, i, ref) not in seen]
+        seen.update((row.learner_id, i, ref) for i in items)
+        if items:
+            fresh.append(replace(row, item_ids=items))
+    return fresh
 
 
 def _create_observations(
@@ -361,7 +387,7 @@ def _parse_statement(
     index: int,
     statement: Any,
     *,
-    tool: ToolToken,
+    home_page: str,
     threshold: float,
     now: dt.datetime,
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -395,7 +421,7 @@ def _parse_statement(
         isinstance(account.get(k), str) and account.get(k) for k in ("homePage", "name")
     ):
         problems.append(Problem(index, "actor.account", "an account with homePage and name"))
-    elif tool.home_page and account["homePage"].rstrip("/") != tool.home_page.rstrip("/"):
+    elif home_page and account["homePage"].rstrip("/") != home_page.rstrip("/"):
         problems.append(
             Problem(index, "actor.account.homePage", "not this tool's account home page")
         )
@@ -457,7 +483,7 @@ def _parse_statement(
     }, []
 
 
-def _find_learners(district: District, names: set[str]) -> dict[str, Person]:
+def find_learners(district: District, names: set[str]) -> dict[str, Person]:
     """Learners of the district whose sourced_id or identifier equals an account name."""
     if not names:
         return {}
@@ -495,26 +521,40 @@ def _find_items(district: District, activity_ids: set[str], context_ids: set[str
 
 
 @transaction.atomic
-def ingest_statements(*, tool: ToolToken, statements: Sequence[Any]) -> IngestResult:
-    """Store xAPI statements from a tool and their observations. All or nothing.
+def ingest_statements(
+    *,
+    statements: Sequence[Any],
+    tool: ToolToken | None = None,
+    district: District | None = None,
+    user: Any = None,
+) -> IngestResult:
+    """Store xAPI statements and their observations. All or nothing.
 
+    From a tool (its token names the district and, optionally, the account home page its
+    statements must use), or from a district's file of statements (``district``, no tool).
     A statement id already stored in the district (or repeated in the batch) is kept once:
     it is answered with its id and adds nothing. See docs/mastery.md for the mapping.
     """
-    district = tool.district
+    if tool is not None:
+        district = tool.district
+    if district is None:
+        raise ValueError("statements come from a tool or for a district")
+    home_page = tool.home_page if tool is not None else ""
     threshold = score_threshold(district)
     now = timezone.now()
     problems: list[Problem] = []
     checked: list[tuple[int, dict[str, Any]]] = []
     for index, statement in enumerate(statements):
-        parts, found = _parse_statement(index, statement, tool=tool, threshold=threshold, now=now)
+        parts, found = _parse_statement(
+            index, statement, home_page=home_page, threshold=threshold, now=now
+        )
         problems += found
         if parts is not None:
             checked.append((index, parts))
     if not statements:
         problems.append(Problem(0, "statements", "no statement sent"))
 
-    learners = _find_learners(district, {p["account"]["name"] for _, p in checked})
+    learners = find_learners(district, {p["account"]["name"] for _, p in checked})
     aligned, direct = _find_items(
         district,
         {p["activity_id"] for _, p in checked},
@@ -595,10 +635,10 @@ def ingest_statements(*, tool: ToolToken, statements: Sequence[Any]) -> IngestRe
     )
     if new:
         record_action(
-            user=None,
+            user=user,
             district_id=district.pk,
             action="evidence.xapi_statements",
-            obj=tool,
+            obj=tool if tool is not None else district,
             details={
                 "stored": result.stored,
                 "duplicates": result.duplicates,

@@ -1,7 +1,8 @@
 """Shared plumbing for `waypoint import FORMAT …` and `waypoint export FORMAT …`.
 
 Each format lives in its own package (``waypoint.interop.<format>.command``) exposing
-``add_import_arguments(parser)`` / ``run_import(command, options)`` and the export pair.
+``add_import_arguments(parser)`` / ``run_import(command, options)`` and the export pair;
+``module:Name`` points at a class holding them instead (several formats in one module).
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 FORMATS = {
     "oneroster": "waypoint.interop.oneroster.command",
     "case": "waypoint.interop.case.command",
+    "responses": "waypoint.interop.evidence.command:Responses",
+    "alignments": "waypoint.interop.evidence.command:Alignments",
+    "xapi": "waypoint.interop.evidence.command:Statements",
 }
+
+
+def _load(path: str) -> Any:
+    module_path, _, name = path.partition(":")
+    module = importlib.import_module(module_path)
+    return getattr(module, name) if name else module
 
 
 class FormatCommand(BaseCommand):
@@ -23,7 +33,7 @@ class FormatCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
         for name, module_path in FORMATS.items():
-            module = importlib.import_module(module_path)
+            module = _load(module_path)
             adder = getattr(module, f"add_{self.direction}_arguments", None)
             if adder is None:
                 continue
@@ -31,7 +41,7 @@ class FormatCommand(BaseCommand):
             adder(child)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        module = importlib.import_module(FORMATS[options["format"]])
+        module = _load(FORMATS[options["format"]])
         runner = getattr(module, f"run_{self.direction}", None)
         if runner is None:
             raise CommandError(f"{options['format']} has no {self.direction}")
