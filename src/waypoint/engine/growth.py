@@ -88,7 +88,10 @@ def knots_for_scores(scores: npt.ArrayLike) -> KnotsBoundaries:
 def knots_boundaries(
     subject: npt.ArrayLike, grade: npt.ArrayLike, score: npt.ArrayLike
 ) -> dict[Key, KnotsBoundaries]:
-    """Knots and boundaries for every (subject, grade) in the data, all years together."""
+    """Knots and boundaries for every (subject, grade) in the data, all years together.
+
+    Pairs whose scores are all equal (no range to place a basis on) are left out.
+    """
     subjects = np.asarray(subject).astype(str)
     grades = np.asarray(grade, dtype=np.int64)
     scores = np.asarray(score, dtype=np.float64)
@@ -99,7 +102,9 @@ def knots_boundaries(
     for code, label in enumerate(labels):
         in_subject = codes == code
         for g in np.unique(grades[in_subject]):
-            out[(str(label), int(g))] = knots_for_scores(scores[in_subject & (grades == g)])
+            values = scores[in_subject & (grades == g)]
+            if values.max() > values.min():
+                out[(str(label), int(g))] = knots_for_scores(values)
     return out
 
 
@@ -292,8 +297,9 @@ def growth_percentiles(
     grade. ``knots`` overrides the knots and boundaries of the (subject, grade) pairs it
     names; the rest are computed from all years of the given data. The result carries
     every pair's knots that were used, and the fitted models when ``keep_models``.
-    A model needs more learners than coefficients; where it has too few, its learners
-    get their SGP from the model with fewer priors.
+    A model needs more learners than coefficients (and a prior grade with more than one
+    distinct score); where it cannot be fitted, its learners get their SGP from the model
+    with fewer priors.
     """
     panel = build_panel(learner, subject, year, grade, score, max_priors=max_priors)
     used_knots = knots_boundaries(panel.subject, panel.grade, panel.score)
@@ -327,12 +333,10 @@ def growth_percentiles(
         yr, gr = int(panel.year[rows[0]]), int(panel.grade[rows[0]])
         for k in range(1, int(panel.depth[rows].max()) + 1):
             members = rows[panel.depth[rows] >= k]
-            prior_knots = []
-            for j in range(k):
-                key = (subj, gr - j - 1)
-                if key not in used_knots:
-                    raise KeyError(f"no knots and boundaries for {key}")
-                prior_knots.append(used_knots[key])
+            prior_keys = [(subj, gr - j - 1) for j in range(k)]
+            if any(key not in used_knots for key in prior_keys):
+                continue  # a prior grade whose scores are all equal: no basis to fit on
+            prior_knots = [used_knots[key] for key in prior_keys]
             x = design([panel.score[panel.prior[members, j]] for j in range(k)], prior_knots)
             if members.shape[0] <= x.shape[1]:
                 continue
