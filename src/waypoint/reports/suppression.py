@@ -381,28 +381,41 @@ class _Problem:
             )
             for cell in extra:
                 trial = list(reasons)
-                trial[cell] = None
+                shown_again = [cell]
                 for link in self.cell_links[cell]:
                     num, den = self.links[link]
                     if den == cell and trial[num] is Reason.WITH_GROUP:
-                        trial[num] = None
-                if not (self.pinned([r is not None for r in trial]) - self.unprotected):
+                        shown_again.append(num)
+                for i in shown_again:
+                    trial[i] = None
+                hidden = [r is not None for r in trial]
+                near = {j for i in shown_again for r in self.cell_rows[i] for j in self.rows[r][0]}
+                near |= {j for i in shown_again for k in self.cell_links[i] for j in self.links[k]}
+                if any(
+                    sum(hidden[j] for j in self.rows[r][0]) == 1
+                    for i in shown_again
+                    for r in self.cell_rows[i]
+                ):
+                    continue  # a relation would be left with one hidden cell
+                if not (self.pinned(hidden, near) - self.unprotected):
                     reasons[:] = trial
                     changed = True
 
     # -- the exact check ----------------------------------------------------------------
 
-    def pinned(self, hidden: Sequence[bool]) -> set[int]:
+    def pinned(self, hidden: Sequence[bool], near: set[int] | None = None) -> set[int]:
         """Hidden cells whose value every solution consistent with the shown cells shares.
 
         A hidden cell can take another value exactly when some direction ``z`` over the
         hidden cells keeps every relation (``A z = 0``), respects the bounds active at the
         true values (a hidden 0 cannot fall, a numerator equal to its group cannot outgrow
-        it) and moves the cell (``z_cell != 0``).
+        it) and moves the cell (``z_cell != 0``). With ``near``, only the groups of linked
+        hidden cells that touch those cells are checked (the rest did not change).
         """
         pinned: set[int] = set()
         for component in self._components(hidden):
-            pinned |= self._pinned_in(component, hidden)
+            if near is None or not near.isdisjoint(component):
+                pinned |= self._pinned_in(component, hidden)
         return pinned
 
     def _components(self, hidden: Sequence[bool]) -> list[list[int]]:
