@@ -13,7 +13,12 @@ from waypoint.access import policies
 from waypoint.access.viewer import Viewer
 from waypoint.audit.services import record_access
 from waypoint.effectiveness.models import EffectivenessRating
-from waypoint.roster.models import Enrollment, Person, Section
+from waypoint.roster.models import Enrollment, Person, Section, StaffRole
+
+ASSESSING_ROLES = frozenset(
+    {StaffRole.Role.TEACHER, StaffRole.Role.AIDE, StaffRole.Role.MCL, StaffRole.Role.COACH}
+)
+"""Staff who may record evidence (scores) for the learners they may see."""
 
 
 class NotVisible(Http404):
@@ -21,6 +26,10 @@ class NotVisible(Http404):
 
     def __init__(self) -> None:
         super().__init__("Not found.")
+
+
+class NotAllowed(Exception):
+    """The viewer may see the record but not do this to it (a 403, not a 404)."""
 
 
 def _as_id(value: object) -> int | None:
@@ -49,6 +58,15 @@ def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
     )
     if learner is None:
         raise NotVisible()
+    return learner
+
+
+def get_student_to_assess(*, viewer: Viewer, id: object, view: str) -> Person:
+    """A learner the viewer may record evidence for: one they may see (else
+    :class:`NotVisible`), as teaching staff (else :class:`NotAllowed`)."""
+    learner = get_student(viewer=viewer, id=id, view=view)
+    if not ASSESSING_ROLES & viewer.roles:
+        raise NotAllowed("only the learner's teachers may record evidence")
     return learner
 
 

@@ -16,11 +16,11 @@ from django.db import transaction
 
 from waypoint.evidence.models import ActivityAlignment
 from waypoint.evidence.services import align_activity
-from waypoint.interop.evidence.lookup import StandardFinder, split_list
 from waypoint.interop.evidence.responses import Refused
 from waypoint.interop.evidence.tables import UnreadableFile, read_table
 from waypoint.roster.importing.data import Problem
 from waypoint.roster.models import District
+from waypoint.standards.lookup import StandardFinder, split_list
 from waypoint.standards.models import FrameworkItem
 
 

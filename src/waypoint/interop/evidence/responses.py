@@ -19,12 +19,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from waypoint.evidence.models import Observation
-from waypoint.evidence.services import EvidenceRejected, ObservationRow, record_observations
-from waypoint.interop.evidence.lookup import StandardFinder, learners_by_name, split_list
+from waypoint.evidence.services import (
+    EvidenceRejected,
+    ObservationRow,
+    find_learners,
+    record_observations,
+)
 from waypoint.interop.evidence.tables import Table, UnreadableFile, read_table
 from waypoint.mastery.services import apply_observations
 from waypoint.roster.importing.data import Problem
 from waypoint.roster.models import District
+from waypoint.standards.lookup import StandardFinder, split_list
 
 COLUMNS = {"learner", "standard", "standards", "time", "correct", "score", "max_score", "item"}
 COLUMNS |= {"source"}
@@ -103,7 +108,7 @@ def parse_responses(
     problems, warnings = _check_columns(name, table)
     if problems:
         return [], problems, warnings
-    learners = learners_by_name(district, {r["learner"] for _, r in table.rows if r["learner"]})
+    learners = find_learners(district, {r["learner"] for _, r in table.rows if r["learner"]})
     standard_names = {
         s for _, r in table.rows for s in split_list(r.get("standards") or r.get("standard", ""))
     }

@@ -1,4 +1,4 @@
-"""Finding a district's learners and standards by the names files use for them."""
+"""Finding a district's current standards by the names files and forms use for them."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from waypoint.evidence.services import find_learners
-from waypoint.roster.models import District, Person
+from waypoint.roster.models import District
 from waypoint.standards.models import FrameworkItem
 
 LIST_SEPARATORS = (";", "|")
@@ -18,11 +17,6 @@ def split_list(value: str) -> list[str]:
     for sep in LIST_SEPARATORS[1:]:
         value = value.replace(sep, LIST_SEPARATORS[0])
     return [part.strip() for part in value.split(LIST_SEPARATORS[0]) if part.strip()]
-
-
-def learners_by_name(district: District, names: set[str]) -> dict[str, Person]:
-    """Learners of the district by sourced id (OneRoster ``sourcedId``) or identifier."""
-    return find_learners(district, names)
 
 
 class StandardFinder:
