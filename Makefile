@@ -51,6 +51,7 @@ bench-smoke: setup
 	$(BIN)/python bench/demo_scale.py --smoke
 	$(BIN)/python bench/bkt_vs_pybkt.py --smoke
 	$(BIN)/python bench/oneroster_import.py --smoke > /dev/null
+	$(BIN)/python bench/growth_vs_r.py --smoke
 
 test: system setup lint typecheck layers check-deploy test-sqlite test-postgres bench-smoke
 
