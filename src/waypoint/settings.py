@@ -109,7 +109,9 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        config["CONN_MAX_AGE"] = 0
+        # Keep connections (as for PostgreSQL): closing the last connection to a WAL database
+        # checkpoints and removes the WAL, which made every request pay a checkpoint.
+        config["CONN_MAX_AGE"] = 60
     elif engine.endswith("postgresql"):
         config.setdefault("OPTIONS", {})
     else:
@@ -117,6 +119,7 @@ def _database() -> dict[str, object]:
             f"DATABASE_URL names an unsupported database engine ({engine or 'none'}); "
             "use sqlite:///path or postgres://user@host:port/name."
         )
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
