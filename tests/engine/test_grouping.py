@@ -334,3 +334,26 @@ def test_graph_tolerates_cycles_and_self_loops() -> None:
     assert graph.hops("a", "b") == 1
     assert graph.ancestors("a") == {"b": 1}
     assert graph.hops("a", "z") is None
+
+
+def test_a_multi_classroom_leaders_120_learners_and_20_targets_solve_to_optimality() -> None:
+    rng = np.random.default_rng(0)
+    names = [f"S{i:02d}" for i in range(40)]
+    prereqs = {
+        s: [names[j] for j in rng.choice(i, size=min(i, int(rng.integers(0, 3))), replace=False)]
+        for i, s in enumerate(names)
+    }
+    graph = PrerequisiteGraph(prereqs)
+    learners = []
+    for i in range(120):
+        need = names[int(rng.integers(0, 40))]
+        upstream = set(graph.ancestors(need))
+        gaps = {s for s in upstream if rng.random() < 0.2}
+        extra = {s for s in names if s != need and rng.random() < 0.3}
+        learners.append(Learner(i, need, frozenset((upstream - gaps) | extra)))
+    targets = sorted(rng.choice(names, size=20, replace=False).tolist())
+    grouping = suggest_groups(learners, graph, targets=targets)
+    assert grouping.status == "Optimal" and grouping.gap == 0.0
+    assert grouping.bound == pytest.approx(grouping.objective)
+    assert sorted(i for g in grouping.groups for i in g.learners) == list(range(120))
+    assert all(3 <= len(g.learners) <= 6 for g in grouping.groups)

@@ -37,13 +37,14 @@ within the bounds, so this is exact: the tests check it against brute force over
 partitions of small classes. A class smaller than ``min_size`` is one group, with the target
 of least total cost.
 
-Speed: 120 learners x 20 candidate targets (a multi-classroom leader's team, each learner with
-their own mastered set, so no two learners merge) solves to proven optimality in about
-0.05 s median, 0.2 s worst over 20 random instances on one core (measured with
-``bench``-style timing in ``docs/classroom-grouping.md``). ``time_limit`` (default 10 s)
-caps the solver; the result reports HiGHS's status, the objective, its bound and the gap,
-and a feasible starting solution is always passed in, so a stop at the limit still returns
-valid groups.
+Speed (HiGHS 1.16, one thread, 2-core AMD EPYC, 20 random instances each, solve time):
+120 learners x 20 candidate targets with every learner's own mastered set (no two learners
+merge) 0.18 s median, 0.32 s worst; with readiness inferred from the need 0.06 s / 0.09 s;
+an unstructured random 120 x 20 cost matrix 0.09 s / 0.19 s (sizes 3-6) and 0.28 s / 0.36 s
+(sizes 3-4); 300 learners x 40 targets about 2 s. All proven optimal. ``time_limit``
+(default 10 s) caps the solver; the result reports HiGHS's status, the objective, its bound
+and the gap, and a feasible start is always passed in, so a stop at the limit still returns
+valid groups (``gap`` is then ``inf`` if no bound was proven).
 """
 
 from __future__ import annotations
