@@ -21,7 +21,8 @@ Expected gain comes from the learner's BKT states and each standard's BKT parame
   standard) is added to the action's gain. This is why a missing prerequisite is usually
   worth reteaching before anything else.
 - **Candidates.** *Reteach* each unmastered direct prerequisite of an unmastered in-scope
-  standard (scope: at or below the learner's grade). *Practice* each in-scope standard that
+  standard the learner has evidence on (a gap under current work; scope: at or below the
+  learner's grade). *Practice* each in-scope standard that
   is ready to learn (not mastered, every prerequisite mastered) and not already a reteach.
   *Enrichment* only when every grade-level standard is mastered: each ready standard beyond
   grade level, or, if none is given, a generic extension valued as a fresh standard with the
@@ -209,11 +210,13 @@ def rank_interventions(
 
     out: list[Intervention] = []
 
-    # reteach: unmastered prerequisites of unmastered in-scope standards
-    reteach = {m for s in scope if not mastered(s) for m in before.get(s, ()) if not mastered(m)}
+    # reteach: unmastered prerequisites of unmastered in-scope standards the learner has
+    # been working on (has evidence on): gaps under current work
+    working = [s for s in scope if s in learner.mastery and not mastered(s)]
+    reteach = {m for s in working for m in before.get(s, ()) if not mastered(m)}
     for m in reteach:
         direct, lift = value(m, eff.reteach)
-        blocks = blocked_by(m)
+        blocks = [b for b in blocked_by(m) if b in learner.mastery]
         out.append(
             Intervention(
                 Action.RETEACH,
@@ -239,7 +242,11 @@ def rank_interventions(
         )
         out.append(
             Intervention(
-                Action.PRACTICE, s, direct + lift, f"{why}: expected +{_fmt(direct + lift)}"
+                Action.PRACTICE,
+                s,
+                direct + lift,
+                f"{why}: expected +{_fmt(direct)}"
+                + (f" on it and +{_fmt(lift)} on what it unblocks" if lift >= 0.005 else ""),
             )
         )
 
