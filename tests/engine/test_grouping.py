@@ -283,7 +283,7 @@ def test_no_learners_no_groups() -> None:
     ("n", "lo", "hi", "max_groups", "message"),
     [
         (7, 4, 5, None, "7 learners cannot be split into groups of 4 to 5"),
-        (12, 3, 6, 1, "with at most 1 groups"),
+        (12, 3, 6, 1, "cannot be split into groups of 3 to 6 with at most 1 group$"),
         (5, 4, 3, None, "1 <= min_size <= max_size"),
         (5, 0, 3, None, "1 <= min_size <= max_size"),
     ],

@@ -257,7 +257,11 @@ def _check_bounds(n: int, min_size: int, max_size: int, max_groups: int | None) 
     if fewest > most:
         raise ValueError(
             f"{n} learners cannot be split into groups of {min_size} to {max_size}"
-            + ("" if max_groups is None else f" with at most {max_groups} groups")
+            + (
+                ""
+                if max_groups is None
+                else f" with at most {max_groups} group{'' if max_groups == 1 else 's'}"
+            )
         )
 
 
