@@ -146,3 +146,32 @@ def test_the_command_refits_warm_with_a_new_version(synthetic: SimpleNamespace) 
     assert not SkillModel.objects.filter(district=synthetic.world.district_b).exists()
     with pytest.raises(CommandError):
         call_command("mastery", "fit", "--district", "no-such-district")
+
+
+def test_states_keep_a_trail_of_recent_probabilities(world: SimpleNamespace) -> None:
+    """The trail holds P before the last six observations and after each: online and refit."""
+    district = world.district_a
+    item = ef.FrameworkItemFactory(framework=ef.FrameworkFactory(district=district))
+    answers = [False, False, True, False, False, False, False, True]
+    expected = [DEFAULT_PARAMS.prior]
+    for hour, correct in enumerate(answers):
+        obs = ef.ObservationFactory(
+            item=item, learner=world.l1, correct=correct, observed_at=T0 + dt.timedelta(hours=hour)
+        )
+        apply_observations(district=district, observations=[obs])
+        expected.append(update(expected[-1], correct, DEFAULT_PARAMS))
+    state = MasteryState.objects.get()
+    assert state.trail == pytest.approx(expected[-7:], abs=1e-6)
+    assert state.recent_gain() == pytest.approx(expected[-1] - expected[-7], abs=1e-6)
+    assert state.recent_gain(8) is None  # only six observations back are kept
+
+    fit_district(district=district)
+    state.refresh_from_db()
+    assert len(state.trail) == 7 and state.trail[-1] == pytest.approx(state.probability, abs=1e-6)
+    # one observation: the trail is the prior, then P after it
+    other = ef.FrameworkItemFactory(framework=item.framework)
+    ef.ObservationFactory(item=other, learner=world.l2, correct=True, observed_at=T0)
+    fit_district(district=district)
+    short = MasteryState.objects.get(item=other)
+    model = SkillModel.objects.get(item=other)
+    assert short.trail == pytest.approx([model.prior, short.probability], abs=1e-6)

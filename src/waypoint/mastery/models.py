@@ -32,8 +32,18 @@ class SkillModel(TenantModel):
         return f"BKT v{self.version} for {self.item_id}"
 
 
+TRAIL_LENGTH = 6
+"""Observations a state's ``trail`` covers (DESIGN: "stuck" is many observations, little gain)."""
+
+
 class MasteryState(TenantModel):
     """P(mastered) of one learner on one standard, kept current by the online update."""
+
+    def recent_gain(self, observations: int = TRAIL_LENGTH) -> float | None:
+        """Change of P(mastered) over the last ``observations`` (None if fewer are known)."""
+        if len(self.trail) <= observations:
+            return None
+        return float(self.trail[-1]) - float(self.trail[-1 - observations])
 
     learner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(FrameworkItem, on_delete=models.PROTECT, related_name="+")
@@ -42,6 +52,12 @@ class MasteryState(TenantModel):
     last_evidence_at = models.DateTimeField(null=True, blank=True)
     model_version = models.PositiveIntegerField(
         default=0, help_text="SkillModel version used; 0 = default parameters"
+    )
+    trail = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="P(mastered) before the last observations and after each (at most "
+        "TRAIL_LENGTH + 1 values, oldest first): the recent gain, e.g. to spot a stuck learner",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,6 +9,7 @@ framework tree (items with no current child); "ready to learn" and "pace" count 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -79,26 +80,48 @@ def ready_to_learn(*, viewer: Viewer, learner_id: object) -> list[FrameworkItem]
     _, grade = _year_and_grade(viewer, learner)
     if grade is None:
         return []
-    probability = _probabilities(learner)
-    threshold = mastered_at(learner.district_id)
+    candidates = _tracked_items(learner.district_id).filter(
+        grade_low__isnull=False, grade_low__lte=grade
+    )
+    ready = ready_among(
+        [item.pk for item in candidates],
+        _probabilities(learner),
+        mastered_at(learner.district_id),
+        prerequisite_map(learner.district_id),
+    )
+    return sorted(
+        (item for item in candidates if item.pk in ready),
+        key=lambda i: (i.grade_low, i.human_coding_scheme, i.pk),
+    )
+
+
+def prerequisite_map(district_id: int) -> dict[int, set[int]]:
+    """Standard → its direct prerequisites (the framework's and the district's)."""
+    prerequisites: dict[int, set[int]] = {}
+    for before, after in prerequisite_edges(district_id):
+        prerequisites.setdefault(after, set()).add(before)
+    return prerequisites
+
+
+def ready_among(
+    candidates: Iterable[int],
+    probability: Mapping[int, float],
+    threshold: float,
+    prerequisites: Mapping[int, Iterable[int]],
+) -> set[int]:
+    """The candidates that are ready to learn: not mastered, every prerequisite mastered.
+
+    (The grade rule — at or below the learner's grade — is the caller's choice of candidates.)
+    """
 
     def mastered(item_id: int) -> bool:
         return probability.get(item_id, 0.0) >= threshold
 
-    prerequisites: dict[int, set[int]] = {}
-    for before, after in prerequisite_edges(learner.district_id):
-        prerequisites.setdefault(after, set()).add(before)
-    candidates = _tracked_items(learner.district_id).filter(
-        grade_low__isnull=False, grade_low__lte=grade
-    )
-    return sorted(
-        (
-            item
-            for item in candidates
-            if not mastered(item.pk) and all(mastered(p) for p in prerequisites.get(item.pk, ()))
-        ),
-        key=lambda i: (i.grade_low, i.human_coding_scheme, i.pk),
-    )
+    return {
+        pk
+        for pk in candidates
+        if not mastered(pk) and all(mastered(p) for p in prerequisites.get(pk, ()))
+    }
 
 
 @dataclass(frozen=True)
@@ -194,7 +217,13 @@ def pace(*, viewer: Viewer, learner_id: object) -> Pace:
     probability = _probabilities(learner)
     threshold = mastered_at(learner.district_id)
     mastered = sum(1 for pk in items if probability.get(pk, 0.0) >= threshold)
-    result = Pace("", mastered, len(items), mastered / len(items), elapsed, grade)
-    diff = result.difference_points or 0.0
-    status = "ahead" if diff > PACE_BAND else "behind" if diff < -PACE_BAND else "on pace"
-    return Pace(status, mastered, len(items), result.mastered_share, elapsed, grade)
+    status = pace_status(mastered, len(items), elapsed)
+    return Pace(status, mastered, len(items), mastered / len(items), elapsed, grade)
+
+
+def pace_status(mastered: int, total: int, elapsed: float | None) -> str:
+    """DESIGN.md's pace: "ahead", "on pace" (within 10 points), "behind", or "unknown"."""
+    if not total or elapsed is None:
+        return "unknown"
+    diff = round(100 * (mastered / total - elapsed), 6)
+    return "ahead" if diff > PACE_BAND else "behind" if diff < -PACE_BAND else "on pace"

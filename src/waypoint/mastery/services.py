@@ -19,7 +19,7 @@ from waypoint.engine.bkt import BKT, BKTParams, SkillParams, update
 from waypoint.engine.data import prepare
 from waypoint.evidence.models import Observation
 from waypoint.jobs.progress import Progress
-from waypoint.mastery.models import MasterySettings, MasteryState, SkillModel
+from waypoint.mastery.models import TRAIL_LENGTH, MasterySettings, MasteryState, SkillModel
 from waypoint.roster.models import District
 
 MASTERED_AT = 0.95
@@ -104,7 +104,10 @@ def apply_observations(
                 model_version=model.version if model else 0,
             )
             states[key] = created[key] = state
+        if not state.trail:
+            state.trail = [round(state.probability, 6)]
         state.probability = update(state.probability, o.correct, params)
+        state.trail = [*state.trail, round(state.probability, 6)][-(TRAIL_LENGTH + 1) :]
         state.observation_count += 1
         if state.last_evidence_at is None or o.observed_at > state.last_evidence_at:
             state.last_evidence_at = o.observed_at
@@ -115,7 +118,7 @@ def apply_observations(
         state.updated_at = now
     if changed:
         MasteryState.objects.bulk_update(
-            changed, ["probability", "observation_count", "last_evidence_at", "updated_at"]
+            changed, ["probability", "observation_count", "last_evidence_at", "trail", "updated_at"]
         )
     record_action(
         user=user,
@@ -125,6 +128,23 @@ def apply_observations(
         details={"observations": len(obs), "states": len(states)},
     )
     return list(states.values())
+
+
+def _trails(model: BKT, seqs: Any) -> list[list[float]]:
+    """Per sequence (in ``final_state`` order): P before its last TRAIL_LENGTH observations
+    and after each, from the forward pass (the prior where the sequence is shorter)."""
+    mastery = model.mastery(seqs)
+    prior = model.initial_state(np.repeat(seqs.skills, np.diff(seqs.skill_offsets)))
+    out = []
+    offsets = seqs.seq_offsets.tolist()
+    rows = seqs.rows
+    for s in range(len(offsets) - 1):
+        start, end = offsets[s], offsets[s + 1]
+        first = max(start, end - TRAIL_LENGTH)
+        after = mastery[rows[first:end]].tolist()
+        before = float(prior[s]) if first == start else float(mastery[rows[first - 1]])
+        out.append([round(v, 6) for v in (before, *after)])
+    return out
 
 
 @dataclass(frozen=True)
@@ -175,6 +195,7 @@ def fit_district(
     )
     progress.finish()
     skills, learners, final = model.final_state(seqs)
+    trails = _trails(model, seqs)
 
     progress.start("saving mastery states", len(final))
     with transaction.atomic():
@@ -212,8 +233,8 @@ def fit_district(
             for s in MasteryState.objects.select_for_update().filter(district=district)
         }
         new, changed = [], []
-        for item_id, learner_id, p in zip(
-            skills.tolist(), learners.tolist(), final.tolist(), strict=True
+        for item_id, learner_id, p, trail in zip(
+            skills.tolist(), learners.tolist(), final.tolist(), trails, strict=True
         ):
             key = (learner_id, item_id)
             count, last = facts.get(key, (0, None))
@@ -224,6 +245,7 @@ def fit_district(
             else:
                 changed.append(state)
             state.probability = float(p)
+            state.trail = trail
             state.observation_count = count
             state.last_evidence_at = last
             state.model_version = versions[item_id]
@@ -232,7 +254,14 @@ def fit_district(
         MasteryState.objects.bulk_create(new, batch_size=2000)
         MasteryState.objects.bulk_update(
             changed,
-            ["probability", "observation_count", "last_evidence_at", "model_version", "updated_at"],
+            [
+                "probability",
+                "observation_count",
+                "last_evidence_at",
+                "model_version",
+                "trail",
+                "updated_at",
+            ],
             batch_size=2000,
         )
         result = FitResult(
