@@ -35,6 +35,14 @@ ORDER = DEGREE + 1
 REFRESH = 50
 PIVOT_TOL = 1e-11
 OPT_TOL = 1e-9
+# Breakpoints further than LIMIT_FACTOR times a typical recent step are heap-ordered only
+# when the nearer ones do not end the line search.
+LIMIT_FACTOR = 4.0
+# Large problems start from the optimal basis of a subsample of max(SUBSAMPLE_PER_COLUMN
+# * p, n / SUBSAMPLE_DIVISOR) rows (drawn with a fixed seed, so results are repeatable).
+SUBSAMPLE_PER_COLUMN = 25
+SUBSAMPLE_DIVISOR = 8
+SEED = 20_161_029
 
 
 @njit()
@@ -128,8 +136,17 @@ def _initial_basis(x: F8) -> I64:
 
 @njit()
 def _refresh(
-    x: F8, y: F8, basis: I64, binv: F8, beta: F8, resid: F8, negative: npt.NDArray[np.bool_]
-) -> tuple[F8, F8]:
+    x: F8,
+    y: F8,
+    basis: I64,
+    in_basis: npt.NDArray[np.bool_],
+    negative: npt.NDArray[np.bool_],
+    binv: F8,
+    beta: F8,
+    resid: F8,
+    sum_all: F8,
+    sum_neg: F8,
+) -> None:
     """Recompute the basis inverse, coefficients, residuals and the nonbasic row sums."""
     n, p = x.shape
     xb = np.empty((p, p))
@@ -140,19 +157,30 @@ def _refresh(
     binv[:, :] = np.linalg.inv(xb)
     beta[:] = binv @ yb
     resid[:] = y - x @ beta
-    in_basis = np.zeros(n, dtype=np.bool_)
     for k in range(p):
-        in_basis[basis[k]] = True
         resid[basis[k]] = 0.0
-    sum_all = np.zeros(p)
-    sum_neg = np.zeros(p)
+    sum_all[:] = 0.0
+    sum_neg[:] = 0.0
     for i in range(n):
         if in_basis[i]:
             continue
-        sum_all += x[i]
+        for k in range(p):
+            sum_all[k] += x[i, k]
         if negative[i]:
-            sum_neg += x[i]
-    return sum_all, sum_neg
+            for k in range(p):
+                sum_neg[k] += x[i, k]
+
+
+@njit()
+def _exact_beta(x: F8, y: F8, basis: I64) -> F8:
+    """The coefficients that fit the basis rows exactly: ``X_h^-1 y_h`` by a fresh solve."""
+    p = x.shape[1]
+    xb = np.empty((p, p))
+    yb = np.empty(p)
+    for k in range(p):
+        xb[k] = x[basis[k]]
+        yb[k] = y[basis[k]]
+    return np.linalg.solve(xb, yb).astype(np.float64)
 
 
 @njit()
@@ -186,6 +214,7 @@ def _heapify(keys: F8, items: I64, size: int) -> None:
 @njit()
 def _solve_tau(
     x: F8,
+    xt: F8,
     y: F8,
     tau: float,
     basis: I64,
@@ -194,16 +223,23 @@ def _solve_tau(
     binv: F8,
     beta: F8,
     resid: F8,
+    sum_all: F8,
+    sum_neg: F8,
     max_pivots: int,
 ) -> int:
-    """Pivot from the given basis to an optimal one at ``tau``; returns pivots made (-1: cap)."""
+    """Pivot from the given basis to an optimal one at ``tau``; returns pivots made (-1: cap).
+
+    The state (basis, residual sides, inverse, coefficients, residuals, nonbasic row sums)
+    is updated in place, ready for the next quantile.
+    """
     n, p = x.shape
-    sum_all, sum_neg = _refresh(x, y, basis, binv, beta, resid, negative)
     z = np.empty(n)
     cand_t = np.empty(n)
     cand_i = np.empty(n, dtype=np.int64)
     pivots = 0
     since_refresh = 0
+    typical = 0.0
+    limit = np.inf
     while True:
         # Reduced costs: xi = (tau * sum_all - sum_neg)' binv; the edge that raises
         # basis row j's residual from 0 has slope tau + xi_j, lowering it 1 - tau - xi_j.
@@ -229,39 +265,55 @@ def _solve_tau(
             return -1
         slope = best
         delta = sigma * binv[:, jbest]
-        # z_i = x_i' delta: how fast each residual falls along the edge.
-        scale = 0.0
-        for i in range(n):
-            s = 0.0
-            for k in range(p):
-                s += x[i, k] * delta[k]
-            z[i] = s
-            if abs(s) > scale:
-                scale = abs(s)
+        # z_i = x_i' delta: how fast each residual falls along the edge (column by column,
+        # over the transposed design, so the inner loop runs over contiguous memory).
+        z[:] = 0.0
+        for k in range(p):
+            dk = delta[k]
+            if dk != 0.0:
+                column = xt[k]
+                for i in range(n):
+                    z[i] += dk * column[i]
+        scale = np.max(np.abs(z))
         tol = PIVOT_TOL * max(scale, 1.0)
-        m = 0
+        # Breakpoints within ``limit`` (a few typical steps) go to the front of the buffers,
+        # the rest to the back; only the near ones are heap-ordered unless they run out.
+        near = 0
+        far = n
         for i in range(n):
             if in_basis[i]:
                 continue
             zi = z[i]
             if negative[i]:
-                if zi < -tol:
-                    cand_t[m] = max(resid[i] / zi, 0.0)
-                    cand_i[m] = i
-                    m += 1
-            elif zi > tol:
-                cand_t[m] = max(resid[i] / zi, 0.0)
-                cand_i[m] = i
-                m += 1
-        if m == 0:
-            return -1  # unbounded direction: cannot happen for 0 < tau < 1
-        # Pass breakpoints in order of step length (a heap: usually only a few are passed)
-        # until the slope turns non-negative; that breakpoint's row enters the basis.
-        _heapify(cand_t, cand_i, m)
+                if zi >= -tol:
+                    continue
+            elif zi <= tol:
+                continue
+            t_i = max(resid[i] / zi, 0.0)
+            if t_i <= limit:
+                cand_t[near] = t_i
+                cand_i[near] = i
+                near += 1
+            else:
+                far -= 1
+                cand_t[far] = t_i
+                cand_i[far] = i
+        # Pass breakpoints in order of step length until the slope turns non-negative;
+        # that breakpoint's row enters the basis.
+        _heapify(cand_t, cand_i, near)
         enter = -1
         step = 0.0
-        size = m
-        while size > 0:
+        size = near
+        while True:
+            if size == 0:
+                if far == n:
+                    break
+                # The near ones ran out: heap-order the far ones and go on.
+                size = n - far
+                cand_t[:size] = cand_t[far:n].copy()
+                cand_i[:size] = cand_i[far:n].copy()
+                far = n
+                _heapify(cand_t, cand_i, size)
             i = cand_i[0]
             t_i = cand_t[0]
             slope += abs(z[i])
@@ -280,6 +332,9 @@ def _solve_tau(
             cand_t[0] = cand_t[size]
             cand_i[0] = cand_i[size]
             _sift_down(cand_t, cand_i, 0, size)
+        if step > 0.0:
+            typical = step if typical == 0.0 else 0.8 * typical + 0.2 * step
+            limit = LIMIT_FACTOR * typical
         if enter < 0:
             return -1
         leave = basis[jbest]
@@ -311,55 +366,121 @@ def _solve_tau(
         pivots += 1
         since_refresh += 1
         if since_refresh >= REFRESH:
-            sum_all, sum_neg = _refresh(x, y, basis, binv, beta, resid, negative)
+            _refresh(x, y, basis, in_basis, negative, binv, beta, resid, sum_all, sum_neg)
             since_refresh = 0
 
 
 @njit()
-def _sweep(x: F8, y: F8, taus: F8, start: int, stop: int, max_pivots: int, out: F8) -> int:
+def _state(
+    x: F8, y: F8, basis: I64
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], F8, F8, F8, F8, F8]:
+    """Simplex state for a basis: each nonbasic row on the side of its residual's sign."""
+    n, p = x.shape
+    in_basis = np.zeros(n, dtype=np.bool_)
+    for k in range(p):
+        in_basis[basis[k]] = True
+    negative = np.zeros(n, dtype=np.bool_)
+    binv = np.empty((p, p))
+    beta = np.empty(p)
+    resid = np.empty(n)
+    sum_all = np.zeros(p)
+    sum_neg = np.zeros(p)
+    _refresh(x, y, basis, in_basis, negative, binv, beta, resid, sum_all, sum_neg)
+    for i in range(n):
+        negative[i] = (not in_basis[i]) and resid[i] < 0.0
+    _refresh(x, y, basis, in_basis, negative, binv, beta, resid, sum_all, sum_neg)
+    return in_basis, negative, binv, beta, resid, sum_all, sum_neg
+
+
+@njit()
+def _start_basis(x: F8, y: F8, tau: float, max_pivots: int) -> I64:
+    """A starting basis: on large problems, the optimal basis of a subsample at ``tau``.
+
+    Solving a few hundred rows first puts the full solve close to its optimum, so its
+    first pivots pass far fewer breakpoints than from an arbitrary basis.
+    """
+    n, p = x.shape
+    size = max(SUBSAMPLE_PER_COLUMN * p, n // SUBSAMPLE_DIVISOR)
+    if 2 * size <= n:
+        rows = np.sort(np.random.permutation(n)[:size])
+        xs = np.ascontiguousarray(x[rows])
+        ys = y[rows].copy()
+        sub = _initial_basis(xs)
+        if sub[0] >= 0:
+            in_basis, negative, binv, beta, resid, sum_all, sum_neg = _state(xs, ys, sub)
+            xst = np.ascontiguousarray(xs.T)
+            made = _solve_tau(
+                xs,
+                xst,
+                ys,
+                tau,
+                sub,
+                in_basis,
+                negative,
+                binv,
+                beta,
+                resid,
+                sum_all,
+                sum_neg,
+                max_pivots,
+            )
+            if made >= 0:
+                return rows[sub]
+    return _initial_basis(x)
+
+
+@njit()
+def _sweep(x: F8, xt: F8, y: F8, taus: F8, start: int, stop: int, max_pivots: int, out: F8) -> int:
     """Solve ``taus[start:stop]`` from the middle outwards, each from its neighbour's basis.
 
     Writes coefficients to ``out[:, k]``; returns the total pivots (-1 when a cap was hit
     or the design has rank below its number of columns).
     """
-    n, p = x.shape
-    basis0 = _initial_basis(x)
-    if basis0[0] < 0:
-        return -1
+    np.random.seed(SEED)
     mid = (start + stop - 1) // 2
+    first = _start_basis(x, y, taus[mid], max_pivots)
+    if first[0] < 0:
+        return -1
     total = 0
-    saved_basis = basis0.copy()
-    saved_negative = np.zeros(n, dtype=np.bool_)
-    resid0 = np.empty(n)
-    _refresh(x, y, basis0, np.empty((p, p)), np.empty(p), resid0, saved_negative)
-    for i in range(n):
-        saved_negative[i] = resid0[i] < 0.0
+    saved = first
     for direction in range(2):
-        basis = saved_basis.copy()
-        negative = saved_negative.copy()
-        in_basis = np.zeros(n, dtype=np.bool_)
-        for k in range(p):
-            in_basis[basis[k]] = True
-        binv = np.empty((p, p))
-        beta = np.empty(p)
-        resid = np.empty(n)
+        basis = saved.copy()
+        in_basis, negative, binv, beta, resid, sum_all, sum_neg = _state(x, y, basis)
         if direction == 0:
             k0, k1, kstep = mid, stop, 1
         else:
             k0, k1, kstep = mid - 1, start - 1, -1
         for k in range(k0, k1, kstep):
             made = _solve_tau(
-                x, y, taus[k], basis, in_basis, negative, binv, beta, resid, max_pivots
+                x,
+                xt,
+                y,
+                taus[k],
+                basis,
+                in_basis,
+                negative,
+                binv,
+                beta,
+                resid,
+                sum_all,
+                sum_neg,
+                max_pivots,
             )
             if made < 0:
                 return -1
             total += made
-            _refresh(x, y, basis, binv, beta, resid, negative)
-            out[:, k] = beta
+            out[:, k] = _exact_beta(x, y, basis)
             if k == mid:
-                saved_basis = basis.copy()
-                saved_negative = negative.copy()
+                saved = basis.copy()
     return total
+
+
+@njit()
+def rq_simplex_serial(x: F8, y: F8, taus: F8, max_pivots: int) -> tuple[F8, int]:
+    """``rq_simplex`` on the calling thread (no parallel start-up cost; release the GIL)."""
+    out = np.full((x.shape[1], taus.shape[0]), np.nan)
+    pivots = _sweep(x, np.ascontiguousarray(x.T), y, taus, 0, taus.shape[0], max_pivots, out)
+    return out, pivots
 
 
 @njit(parallel=True)
@@ -371,13 +492,14 @@ def rq_simplex(x: F8, y: F8, taus: F8, chunks: int, max_pivots: int) -> tuple[F8
     """
     m = taus.shape[0]
     p = x.shape[1]
+    xt = np.ascontiguousarray(x.T)
     out = np.full((p, m), np.nan)
     n_chunks = max(1, min(chunks, m))
     pivots = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         start = (c * m) // n_chunks
         stop = ((c + 1) * m) // n_chunks
-        pivots[c] = _sweep(x, y, taus, start, stop, max_pivots, out)
+        pivots[c] = _sweep(x, xt, y, taus, start, stop, max_pivots, out)
     return out, pivots
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,6 +243,7 @@ def quantile_regression(
 
 
 def _fit(x: F8, y: F8, taus: F8, threads: int) -> tuple[F8, int]:
+    """Quantile-regression coefficients and pivots; ``threads`` > 1 splits the quantiles."""
     n, p = x.shape
     if y.shape != (n,):
         raise ValueError("y must have one value per row of x")
@@ -252,8 +254,12 @@ def _fit(x: F8, y: F8, taus: F8, threads: int) -> tuple[F8, int]:
     if np.any(np.diff(taus) <= 0.0):
         raise ValueError("quantiles must increase")
     max_pivots = 50 * (n + p) + 1000
-    with using_threads(threads):
-        coef, pivots = kernels.rq_simplex(x, y, taus, threads, max_pivots)
+    if threads == 1:
+        coef, total = kernels.rq_simplex_serial(x, y, taus, max_pivots)
+        pivots = np.array([total])
+    else:
+        with using_threads(threads):
+            coef, pivots = kernels.rq_simplex(x, y, taus, threads, max_pivots)
     if np.any(pivots < 0):
         raise np.linalg.LinAlgError(
             "quantile regression failed: the design has fewer independent rows than "
@@ -276,6 +282,37 @@ def percentiles_from_predictions(predicted: F8, actual: F8) -> I64:
     ordered = np.round(np.sort(predicted, axis=1), PREDICTION_DIGITS)
     below = kernels.count_below(np.ascontiguousarray(ordered), np.asarray(actual, np.float64))
     return np.clip(below, SGP_MIN, SGP_MAX)
+
+
+@dataclass(frozen=True, eq=False)
+class _Task:
+    key: tuple[str, int, int]  # subject, year, grade
+    k: int
+    members: I64
+    knots: list[KnotsBoundaries]
+
+
+def _model_tasks(panel: Panel, knots: Mapping[Key, KnotsBoundaries]) -> list[_Task]:
+    """One task per (subject, year, grade) and number of priors k: rows with >= k priors."""
+    current = np.flatnonzero(panel.depth > 0)
+    subject_code = np.unique(panel.subject, return_inverse=True)[1]
+    by_group = current[
+        np.lexsort((panel.grade[current], panel.year[current], subject_code[current]))
+    ]
+    keys = np.stack([subject_code[by_group], panel.year[by_group], panel.grade[by_group]], axis=1)
+    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)])
+    tasks = []
+    for a, b in itertools.pairwise(np.r_[starts, by_group.shape[0]]):
+        rows = by_group[a:b]
+        subj = str(panel.subject[rows[0]])
+        yr, gr = int(panel.year[rows[0]]), int(panel.grade[rows[0]])
+        for k in range(1, int(panel.depth[rows].max()) + 1):
+            prior_keys = [(subj, gr - j - 1) for j in range(k)]
+            if any(key not in knots for key in prior_keys):
+                continue  # a prior grade whose scores are all equal: no basis to fit on
+            members = rows[panel.depth[rows] >= k]
+            tasks.append(_Task((subj, yr, gr), k, members, [knots[key] for key in prior_keys]))
+    return tasks
 
 
 def growth_percentiles(
@@ -306,49 +343,36 @@ def growth_percentiles(
     if knots is not None:
         used_knots.update({(str(s), int(g)): kb for (s, g), kb in knots.items()})
     tau_array = np.ascontiguousarray(taus, dtype=np.float64)
+    tasks = _model_tasks(panel, used_knots)
     n_threads = resolve_threads(threads)
 
-    current = np.flatnonzero(panel.depth > 0)
+    def run(task: _Task) -> tuple[_Task, I64, GrowthModel] | None:
+        x = design([panel.score[panel.prior[task.members, j]] for j in range(task.k)], task.knots)
+        if task.members.shape[0] <= x.shape[1]:
+            return None
+        actual = panel.score[task.members]
+        try:
+            coef, pivots = _fit(x, actual, tau_array, 1)
+        except np.linalg.LinAlgError:
+            return None
+        model = GrowthModel(*task.key, task.k, int(task.members.shape[0]), coef, pivots)
+        return task, percentiles_from_predictions(x @ coef, actual), model
+
+    # Largest models first, so threads finish together; the kernels release the GIL.
+    tasks.sort(key=lambda t: -t.members.shape[0] * t.k)
+    if n_threads == 1:
+        fitted = [run(task) for task in tasks]
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            fitted = list(pool.map(run, tasks))
+    done = sorted((f for f in fitted if f is not None), key=lambda f: (f[0].key, f[0].k))
     sgp = np.zeros(panel.learner.shape[0], dtype=np.int64)
     used = np.zeros(panel.learner.shape[0], dtype=np.int64)
-    models: list[GrowthModel] = []
-    # Group the rows with priors by (subject, year, grade).
-    subject_code = np.unique(panel.subject, return_inverse=True)[1]
-    by_group = current[
-        np.lexsort((panel.grade[current], panel.year[current], subject_code[current]))
-    ]
-    keys = np.stack(
-        [
-            subject_code[by_group],
-            panel.year[by_group],
-            panel.grade[by_group],
-        ],
-        axis=1,
-    )
-    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)])
-    bounds = np.r_[starts, by_group.shape[0]]
-    for a, b in itertools.pairwise(bounds):
-        rows = by_group[a:b]
-        subj = str(panel.subject[rows[0]])
-        yr, gr = int(panel.year[rows[0]]), int(panel.grade[rows[0]])
-        for k in range(1, int(panel.depth[rows].max()) + 1):
-            members = rows[panel.depth[rows] >= k]
-            prior_keys = [(subj, gr - j - 1) for j in range(k)]
-            if any(key not in used_knots for key in prior_keys):
-                continue  # a prior grade whose scores are all equal: no basis to fit on
-            prior_knots = [used_knots[key] for key in prior_keys]
-            x = design([panel.score[panel.prior[members, j]] for j in range(k)], prior_knots)
-            if members.shape[0] <= x.shape[1]:
-                continue
-            try:
-                coef, pivots = _fit(x, panel.score[members], tau_array, n_threads)
-            except np.linalg.LinAlgError:
-                continue
-            if keep_models:
-                models.append(GrowthModel(subj, yr, gr, k, int(members.shape[0]), coef, pivots))
-            # Learners with more priors are overwritten by the next, larger model.
-            sgp[members] = percentiles_from_predictions(x @ coef, panel.score[members])
-            used[members] = k
+    for task, values, _ in done:
+        # Learners with more priors are overwritten by the next, larger model.
+        sgp[task.members] = values
+        used[task.members] = task.k
+    models = tuple(model for _, _, model in done) if keep_models else ()
     out = np.flatnonzero(used > 0)
     return GrowthResult(
         learner=panel.learner[out],
@@ -359,5 +383,5 @@ def growth_percentiles(
         sgp=sgp[out],
         priors=used[out],
         knots=dict(sorted(used_knots.items())),
-        models=tuple(models),
+        models=models,
     )
