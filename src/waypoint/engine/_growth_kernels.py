@@ -289,14 +289,14 @@ def _solve_tau(
                     continue
             elif zi <= tol:
                 continue
-            t_i = max(resid[i] / zi, 0.0)
-            if t_i <= limit:
-                cand_t[near] = t_i
+            # Near when resid / z <= limit (written without the division, which only the
+            # near ones need now; zi < 0 flips the inequality).
+            if (resid[i] <= limit * zi) if zi > 0.0 else (resid[i] >= limit * zi):
+                cand_t[near] = max(resid[i] / zi, 0.0)
                 cand_i[near] = i
                 near += 1
             else:
                 far -= 1
-                cand_t[far] = t_i
                 cand_i[far] = i
         # Pass breakpoints in order of step length until the slope turns non-negative;
         # that breakpoint's row enters the basis.
@@ -310,8 +310,10 @@ def _solve_tau(
                     break
                 # The near ones ran out: heap-order the far ones and go on.
                 size = n - far
-                cand_t[:size] = cand_t[far:n].copy()
-                cand_i[:size] = cand_i[far:n].copy()
+                for k in range(size):
+                    i = cand_i[far + k]
+                    cand_i[k] = i
+                    cand_t[k] = max(resid[i] / z[i], 0.0)
                 far = n
                 _heapify(cand_t, cand_i, size)
             i = cand_i[0]
