@@ -392,8 +392,8 @@ def render(report: dict[str, Any]) -> str:
     if extra:
         threads = sorted({t for res in report["results"] for t in res["waypoint_s"] if t != "1"})
         lines.append(
-            f"Waypoint on {', '.join(threads)} threads (quantiles split into runs, one per "
-            f"thread): {'; '.join(extra)}. R's quantreg uses one core."
+            f"Waypoint on {', '.join(threads)} threads (models spread over a thread pool): "
+            f"{'; '.join(extra)}. R's quantreg uses one core."
         )
         lines.append("")
     for res in report["results"]:
@@ -406,6 +406,13 @@ def render(report: dict[str, Any]) -> str:
             f"{a['mean_sgp_r']:.2f}); only on one side: {a['only_waypoint']} / {a['only_r']}."
         )
     t = report["targets"]
+    if m["load_average_at_start"] > 1.0:
+        lines += [
+            "",
+            f"The machine was shared (1-minute load average {m['load_average_at_start']} at the "
+            "start on its 2 cores): both sides' wall times are longer than on an idle machine, "
+            "and they ran one after the other, so the ratio is indicative rather than exact.",
+        ]
     lines += [
         "",
         f"Targets: at least 99% within ±1 — {'met' if t['agreement_met'] else 'missed'} "
