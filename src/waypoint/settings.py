@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "waypoint.standards",
     "waypoint.evidence",
     "waypoint.mastery",
+    "waypoint.classroom",
     "waypoint.interop",
     "waypoint.jobs",
     "waypoint.web",

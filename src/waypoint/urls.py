@@ -12,6 +12,7 @@ urlpatterns = [
     path("standards/", include("waypoint.standards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("waypoint.jobs.urls")),
+    path("classroom/", include("waypoint.classroom.urls")),
     path("data/", include("waypoint.interop.urls")),
     path("", include("waypoint.web.urls")),
 ]

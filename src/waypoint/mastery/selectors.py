@@ -56,7 +56,7 @@ def _year_and_grade(viewer: Viewer, learner: Person) -> tuple[SchoolYear | None,
     return year, grade
 
 
-def _tracked_items(district_id: int) -> QuerySet[FrameworkItem]:
+def tracked_items(district_id: int) -> QuerySet[FrameworkItem]:
     """Current items with no current child: the standards mastery is tracked on."""
     parents = FrameworkAssociation.objects.filter(
         district_id=district_id,
@@ -80,7 +80,7 @@ def ready_to_learn(*, viewer: Viewer, learner_id: object) -> list[FrameworkItem]
     _, grade = _year_and_grade(viewer, learner)
     if grade is None:
         return []
-    candidates = _tracked_items(learner.district_id).filter(
+    candidates = tracked_items(learner.district_id).filter(
         grade_low__isnull=False, grade_low__lte=grade
     )
     ready = ready_among(
@@ -157,7 +157,7 @@ def parent_progress(*, viewer: Viewer, learner_id: object) -> dict[int, ChildSha
     threshold = mastered_at(district_id)
     mastered: dict[int, int] = {}
     total: dict[int, int] = {}
-    for leaf in _tracked_items(district_id).values_list("pk", flat=True):
+    for leaf in tracked_items(district_id).values_list("pk", flat=True):
         above: set[int] = set()
         stack = list(parents_of.get(leaf, ()))
         while stack:  # every ancestor once, whatever the shape (cycles included)
@@ -207,7 +207,7 @@ def pace(*, viewer: Viewer, learner_id: object) -> Pace:
     if year is None or grade is None:
         return Pace("unknown", 0, 0, None, None, grade)
     items = list(
-        _tracked_items(learner.district_id)
+        tracked_items(learner.district_id)
         .filter(grade_low__lte=grade, grade_high__gte=grade)
         .values_list("pk", flat=True)
     )
