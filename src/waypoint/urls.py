@@ -14,5 +14,6 @@ urlpatterns = [
     path("jobs/", include("waypoint.jobs.urls")),
     path("classroom/", include("waypoint.classroom.urls")),
     path("data/", include("waypoint.interop.urls")),
+    path("plans/", include("waypoint.plans.urls")),
     path("", include("waypoint.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Personalized learning plans, portfolios, the family view and educator growth plans."""
