@@ -265,11 +265,8 @@ def section_dashboard(
                 stuck.add(s.id)
             if state and state.last_evidence_at and (last is None or state.last_evidence_at > last):
                 last = state.last_evidence_at
-            cells.append(
-                Cell(
-                    p, state.observation_count if state else 0, is_mastered, s.id in ready, is_stuck
-                )
-            )
+            count = state.observation_count if state else 0
+            cells.append(Cell(s.id, p, count, is_mastered, s.id in ready, is_stuck))
         mastered_count = sum(1 for i in grade_level if probability.get(i, 0.0) >= threshold)
         need = next((s.id for s in standards if s.id in ready), None)
         if need is None:
