@@ -1,4 +1,4 @@
-"""The section dashboard: grid, flags and needs worked out by hand; access; groups; interventions."""
+"""The section dashboard: grid and flags worked out by hand; access; groups; interventions."""
 
 from __future__ import annotations
 
