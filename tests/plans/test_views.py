@@ -217,3 +217,10 @@ def test_growth_plan_pages(w):
     assert "Small groups" in page and "Nice" in page
     for peer in ("t2", "t3", "aide1", "guardian1", "learner1", "tb"):
         assert client_for(peer).get(url).status_code == 404
+
+
+def test_language_switch_goes_back_to_the_page_it_was_on(w):
+    c = client_for("guardian1")
+    page = f"http://testserver{reverse('plans:family', args=[w.l1.pk])}"
+    response = c.post(reverse("plans:language"), {"language": "es"}, HTTP_REFERER=page)
+    assert response["Location"] == page

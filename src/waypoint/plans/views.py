@@ -528,7 +528,9 @@ def language(request: HttpRequest) -> HttpResponse:
     from django.utils import translation
 
     code = request.POST.get("language", "")
-    target = request.POST.get("next") or reverse("home")
+    # back to the page the switch was on (the form does not echo the URL, so that a 404
+    # page reads the same whatever was asked for)
+    target = request.POST.get("next") or request.headers.get("referer") or reverse("home")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("home")
     if code not in dict(settings.LANGUAGES):
