@@ -237,6 +237,10 @@ class Person(TenantModel):
     date_last_modified = models.DateTimeField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
 
+    # The fingerprint of the source row an import last wrote this row from (imports only; see
+    # Enrollment.source_hash): anything else that changes the row must clear it.
+    source_hash = models.BigIntegerField(null=True, blank=True, editable=False)
+
     class Meta(TenantModel.Meta):
         ordering = ["family_name", "given_name", "id"]
         indexes = [models.Index(fields=["district", "kind", "family_name", "given_name"])]
@@ -269,6 +273,10 @@ class Demographics(TenantModel):
     hispanic_or_latino = models.BooleanField(default=False)
     date_last_modified = models.DateTimeField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
+
+    # The fingerprint of the source row an import last wrote this row from (imports only; see
+    # Enrollment.source_hash): anything else that changes the row must clear it.
+    source_hash = models.BigIntegerField(null=True, blank=True, editable=False)
 
     RACE_LABELS = {
         "american_indian_or_alaska_native": "American Indian or Alaska Native",
@@ -324,6 +332,10 @@ class LearnerYear(TenantModel):
     homeless = models.BooleanField(default=False)
     foster_care = models.BooleanField(default=False)
     district_groups = models.JSONField(default=list, blank=True)
+
+    # The fingerprint of the source row an import last wrote this row from (imports only; see
+    # Enrollment.source_hash): anything else that changes the row must clear it.
+    source_hash = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta(TenantModel.Meta):
         ordering = ["-school_year__start_date"]

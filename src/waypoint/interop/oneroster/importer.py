@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from waypoint.interop.oneroster.parse import SAME, Package, PackageReader
+from django.db import models
+
+from waypoint.interop.oneroster.parse import FINGERPRINTED_FILES, SAME, Package, PackageReader
 from waypoint.interop.oneroster.resolve import Resolver, district_row
 from waypoint.interop.oneroster.source import Source, SourceError
 from waypoint.roster.importing.data import Problem, RefusedImport, RosterData
 from waypoint.roster.importing.planner import Plan
-from waypoint.roster.importing.state import State
-from waypoint.roster.models import District, Enrollment
+from waypoint.roster.importing.state import Claimed, State
+from waypoint.roster.models import Demographics, District, Enrollment, LearnerYear, Person
 from waypoint.roster.services import ImportResult, import_lock, import_roster
 
 CREATE = "create"
@@ -52,13 +54,13 @@ class Outcome:
 def read(
     path: Path,
     progress: Callable[[int], None] | None = None,
-    known: dict[str, int] | None = None,
-    only: Collection[str] | None = None,
+    known: dict[str, dict[str, int]] | None = None,
+    only: dict[str, Collection[str]] | None = None,
 ) -> Package:
     """Read and check every file of the package (no database).
 
-    ``known``: enrollment fingerprints as last imported (see :class:`PackageReader`);
-    ``only``: read only these enrollments."""
+    ``known``: per file, the fingerprints of rows as last imported (see
+    :class:`PackageReader`); ``only``: per file, read only the rows with these keys."""
     try:
         source = Source(path)
     except SourceError as exc:
@@ -69,54 +71,100 @@ def read(
         source.close()
 
 
-def _known_fingerprints(slug: str) -> dict[str, int]:
-    """The fingerprints of the district's enrollments as last imported (a hint only: the
-    import checks them again inside its transaction)."""
+# file -> the model its rows' fingerprints are kept on
+_FINGERPRINT_MODELS: dict[str, type[models.Model]] = {
+    "enrollments.csv": Enrollment,
+    "users.csv": Person,
+    "demographics.csv": Demographics,
+    "programs.csv": LearnerYear,
+}
+
+
+def _known_fingerprints(slug: str) -> dict[str, dict[str, int]]:
+    """Per file, the fingerprints of the district's rows as last imported (sourced_id →
+    fingerprint). A hint only: the import checks them again inside its transaction."""
     if slug == CREATE:
         return {}
     district = District.objects.filter(slug=slug).first()
     if district is None:
         return {}
-    qs = Enrollment.objects.filter(district=district, source_hash__isnull=False)
-    return {sid: fp for sid, fp in qs.values_list("sourced_id", "source_hash") if fp is not None}
+    out: dict[str, dict[str, int]] = {}
+    for file, model in _FINGERPRINT_MODELS.items():
+        qs = model.objects.filter(district=district, source_hash__isnull=False)  # type: ignore[attr-defined]
+        out[file] = dict(qs.values_list("sourced_id", "source_hash"))
+    return out
 
 
-def _reread_stale(path: Path, pkg: Package, same: _Same, confirmed: int) -> None:
-    """Parse in full the SAME enrollments whose row changed in the database since the hint was
-    read (another import in between): they are read again from the file. ``confirmed``: how
-    many of them the import's transaction found unchanged."""
-    if confirmed == len(same):
-        return
-    qs = Enrollment.objects.filter(district__slug=same.slug, source_hash__isnull=False)
-    now = dict(qs.values_list("sourced_id", "source_hash"))
-    stale = {s for s, e in pkg.enrollments.items() if e[1] is SAME and now.get(s) != e[2]}
+def _reread_stale(
+    path: Path, pkg: Package, claims: dict[str, Claimed], state: State, slug: str
+) -> None:
+    """Parse in full the rows taken as last imported (SAME) whose row changed in the
+    database since the hint was read (another import in between): they are read again from
+    the file. ``state.unchanged`` holds the ids the import's transaction found unchanged."""
+    stale: dict[str, set[str]] = {}
+    for file, model in _FINGERPRINT_MODELS.items():
+        entity = FINGERPRINTED_FILES[file]
+        claimed = claims.get(entity)
+        if claimed is None or len(state.unchanged.get(entity, ())) == len(claimed):
+            continue
+        qs = model.objects.filter(district__slug=slug, source_hash__isnull=False)  # type: ignore[attr-defined]
+        now = dict(qs.values_list("sourced_id", "source_hash"))
+        keys = claimed.keys() if isinstance(claimed, dict) else claimed.same_keys()
+        changed = {k for k in keys if now.get(k) != claimed.get(k)}
+        if changed:
+            stale[file] = changed
     if not stale:
         return
     again = read(path, None, None, stale)
-    for sid in stale:
-        row = again.enrollments.get(sid)
-        if row is None:  # cannot happen for a file read twice; refuse rather than guess
+    for file, keys in stale.items():
+        entity = FINGERPRINTED_FILES[file]
+        found = _replace(file, pkg, again, keys)
+        if found != keys:  # cannot happen for a file read twice; refuse rather than guess
+            value = next(iter(keys - found))
             raise RefusedImport(
-                [Problem("enrollments.csv", None, "", sid, "the file changed while importing")]
+                [Problem(file, None, "", value, "the file changed while importing")]
             )
-        pkg.enrollments[sid] = row
-        fp = again.enrollment_fingerprints.get(sid)
-        if fp is not None:
-            pkg.enrollment_fingerprints[sid] = fp
+        if isinstance(claims[entity], dict):
+            for key in keys:
+                del claims[entity][key]  # type: ignore[attr-defined]
+
+
+def _replace(file: str, pkg: Package, again: Package, keys: set[str]) -> set[str]:
+    """Put the rows read again in place of the SAME ones; returns the keys found."""
+    if file == "enrollments.csv":
+        for sid in keys & again.enrollments.keys():
+            pkg.enrollments[sid] = again.enrollments[sid]
+            fp = again.enrollment_fingerprints.get(sid)
+            if fp is not None:
+                pkg.enrollment_fingerprints[sid] = fp
+        return keys & again.enrollments.keys()
+    if file == "users.csv":
+        pkg.users.update(again.users)
+        return keys & again.users.keys()
+    if file == "demographics.csv":
+        pkg.demographics.update(again.demographics)
+        return keys & again.demographics.keys()
+    fresh = {f"{p.learner}/{p.school_year}": p for p in again.programs}
+    pkg.programs[:] = [
+        fresh.get(f"{p.learner}/{p.school_year}", p) if p.same else p for p in pkg.programs
+    ]
+    return keys & fresh.keys()
 
 
 class _Same:
     """The fingerprints of the package's SAME enrollments (sourcedId → fingerprint), read
-    from the package's rows rather than copied."""
+    from the package's rows rather than copied (a million of them in a large district)."""
 
-    def __init__(self, rows: dict[str, tuple[Any, ...]], slug: str) -> None:
+    def __init__(self, rows: dict[str, tuple[Any, ...]]) -> None:
         self.rows = rows
-        self.slug = slug
         self.count = sum(1 for e in rows.values() if e[1] is SAME)
 
     def get(self, sid: str) -> int | None:
         e = self.rows.get(sid)
         return e[2] if e is not None and e[1] is SAME else None
+
+    def same_keys(self) -> list[str]:
+        return [s for s, e in self.rows.items() if e[1] is SAME]
 
     def __len__(self) -> int:
         return self.count
@@ -261,10 +309,10 @@ def _run(
     count = (target.count_date_month, target.count_date_day) if target else (10, 1)
     warnings: list[Problem] = []
 
-    same = _Same(pkg.enrollments, district)
+    claims: dict[str, Claimed] = {"enrollment": _Same(pkg.enrollments), **pkg.same}
 
     def build(state: State) -> tuple[RosterData, list[Problem]]:
-        _reread_stale(path, pkg, same, len(state.unchanged.get("enrollment", ())))
+        _reread_stale(path, pkg, claims, state, district)
         data, found = Resolver(pkg, state, key, count, as_of).resolve()
         data.source = path.name
         everything = problems + found
@@ -282,7 +330,7 @@ def _run(
             new_slug=new_slug,
             progress=write_progress,
             on_plan=on_plan,
-            unchanged={"enrollment": same},
+            unchanged=claims,
         )
 
     if dry_run or not key:

@@ -35,6 +35,93 @@ MANIFEST = "manifest.csv"
 SAME = "same"
 
 
+class Rec:
+    """A parsed row with named fields in slots: a dict per row would take several times the
+    memory for the hundreds of thousands of users, demographics and program rows of a large
+    district. ``rec["name"]`` and ``rec.get("name")`` read a field as for a dict.
+
+    ``fp`` is the fingerprint of the source row (``None`` when it is not kept); ``same`` marks
+    a row whose fingerprint is the one stored when it was last imported: only the fields its
+    references need are read (see :data:`SAME`)."""
+
+    __slots__ = ("bad", "dlm", "fp", "row", "same", "sid", "status")
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+        self.sid = ""
+        self.status = "active"
+        self.dlm: Any = None
+        self.bad = False
+        self.fp: int | None = None
+        self.same = False
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default)
+
+
+class User(Rec):
+    __slots__ = (
+        "agents",
+        "email",
+        "enabled",
+        "ext",
+        "family",
+        "given",
+        "grades",
+        "identifier",
+        "middle",
+        "orgs",
+        "phone",
+        "preferred",
+        "role",
+        "sms",
+        "user_ids",
+        "username",
+        "v12",
+        "waypoint_roles",
+    )
+
+
+class Demographic(Rec):
+    __slots__ = ("birth_date", "ext", "flags", "other", "sex")
+
+
+class Program(Rec):
+    __slots__ = ("flags", "grade", "groups", "learner", "school", "school_year", "service_level")
+
+
+class StaffLink(Rec):
+    __slots__ = ("kind", "person", "school_year", "staff")
+
+
+# Demographics flags, in the order of ``Demographic.flags``.
+RACE_COLUMNS = (
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+)
+_OTHER_DEMOGRAPHICS = (
+    "countryOfBirthCode",
+    "stateOfBirthAbbreviation",
+    "cityOfBirth",
+    "publicSchoolResidenceStatus",
+)
+# Files whose rows may be taken as last imported, and the entity their fingerprints are kept on.
+FINGERPRINTED_FILES = {
+    "enrollments.csv": "enrollment",
+    "users.csv": "person",
+    "demographics.csv": "demographics",
+    "programs.csv": "learner_year",
+}
+
+
 def fingerprint(parts: list[str]) -> int:
     """A stable 64-bit fingerprint of a source row's fields (signed, for a bigint column)."""
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
@@ -52,7 +139,7 @@ class Package:
     sessions: dict[str, Record] = field(default_factory=dict)
     courses: dict[str, Record] = field(default_factory=dict)
     classes: dict[str, Record] = field(default_factory=dict)
-    users: dict[str, Record] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Record] = field(default_factory=dict)
     profiles: dict[str, Record] = field(default_factory=dict)
     # sourcedId -> (row, status, dlm, class, school, user, role, primary, begin, end, share, extra)
@@ -60,9 +147,12 @@ class Package:
     # school, user); ``enrollment_fingerprints`` holds the fingerprints of the other rows.
     enrollments: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     enrollment_fingerprints: dict[str, int] = field(default_factory=dict)
-    demographics: dict[str, Record] = field(default_factory=dict)
-    programs: list[Record] = field(default_factory=list)
-    staff_links: list[Record] = field(default_factory=list)
+    demographics: dict[str, Demographic] = field(default_factory=dict)
+    programs: list[Program] = field(default_factory=list)
+    staff_links: list[StaffLink] = field(default_factory=list)
+    # entity -> key (the row's sourced_id in Waypoint) -> fingerprint, of the rows of users,
+    # demographics and programs taken as last imported (``Rec.same``)
+    same: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     rejected: dict[str, set[str]] = field(default_factory=dict)  # rows dropped for a problem
 
@@ -82,12 +172,13 @@ class PackageReader:
         self,
         source: Source,
         progress: Callable[[int], None] | None = None,
-        known: dict[str, int] | None = None,
-        only: Collection[str] | None = None,
+        known: dict[str, dict[str, int]] | None = None,
+        only: dict[str, Collection[str]] | None = None,
     ) -> None:
-        """``known``: the fingerprints of the district's enrollments (sourcedId → fingerprint)
-        as last imported; a row with the same fingerprint is kept as SAME, not parsed.
-        ``only``: read just these enrollments (and no other file)."""
+        """``known``: per file (enrollments, users, demographics, programs), the fingerprints
+        of the district's rows as last imported (key → fingerprint); a row with the same
+        fingerprint is taken as it was (SAME), not parsed beyond its references.
+        ``only``: per file, read just the rows with these keys (and no other file)."""
         self.progress = progress
         self.source = source
         self.pkg = Package()
@@ -195,6 +286,15 @@ class PackageReader:
         rec["bad"] = not r.ok
         into[rec["sid"]] = rec
 
+    def _keep_rec(self, r: Rows, common: Any, rec: Rec, into: dict[str, Any]) -> None:
+        """:meth:`_keep` for a slotted record."""
+        if common is None:
+            self._reject(r, common)
+            return
+        rec.sid, rec.status, rec.dlm = common
+        rec.bad = not r.ok
+        into[rec.sid] = rec
+
     def _reject(self, r: Rows, common: object) -> None:
         sid = r.get("sourcedId")
         if sid:
@@ -226,20 +326,36 @@ class PackageReader:
             "enrollments.csv": self._enrollments,
             "demographics.csv": self._demographics,
         }
+        from waypoint.interop.oneroster.companion import read_programs, read_staff_links
+
+        companions: dict[str, Callable[[Source, PackageReader], None]] = {
+            "programs.csv": read_programs,
+            "staff_links.csv": read_staff_links,
+        }
         if self.only is not None:
-            readers = {"enrollments.csv": self._enrollments}
+            readers = {k: v for k, v in readers.items() if k in self.only}
+            companions = {k: v for k, v in companions.items() if k in self.only}
         for name, reader in readers.items():
             if name in self.pkg.modes:
                 reader(self._rows(name))
-        if self.only is not None:
-            return self.pkg
-        from waypoint.interop.oneroster.companion import read_programs, read_staff_links
-
-        if "programs.csv" in self.pkg.modes:
-            read_programs(self.source, self.pkg)
-        if "staff_links.csv" in self.pkg.modes:
-            read_staff_links(self.source, self.pkg)
+        for name, read_companion in companions.items():
+            if name in self.pkg.modes:
+                read_companion(self.source, self)
         return self.pkg
+
+    def salt(self, r: Rows) -> str:
+        """What a fingerprint covers besides a row's fields: the version and mode it is read
+        in, and the header (which names the fields)."""
+        return f"{self.pkg.version}/{r.mode}/" + ",".join(r.table.header)
+
+    def take_same(self, file: str, key: str, fp: int) -> bool:
+        """Whether the row with ``key`` and fingerprint ``fp`` is as last imported. Each hint is
+        used once: popped, its memory is freed as the file is read."""
+        known = self.known.get(file)
+        if not known or known.pop(key, None) != fp:
+            return False
+        self.pkg.same.setdefault(FINGERPRINTED_FILES[file], {})[key] = fp
+        return True
 
     def _orgs(self, r: Rows) -> None:
         for number in r:
@@ -339,31 +455,48 @@ class PackageReader:
 
     def _users(self, r: Rows) -> None:
         v12 = self.pkg.version == spec.V12
+        # a 1.2 user's kind and roles come from roles.csv: only 1.1 rows are taken as they were
+        fingerprints = not v12
+        only = self.only.get("users.csv") if self.only is not None else None
+        salt = ""
         for number in r:
+            if only is not None and r.get("sourcedId") not in only:
+                continue
+            fp: int | None = None
+            if fingerprints and r.get("status") in ("", "active"):
+                if not salt:
+                    salt = self.salt(r)
+                fp = fingerprint([salt, *r.fields])
+                sid = r.get("sourcedId")
+                if sid and sid not in r.seen and self.take_same("users.csv", sid, fp):
+                    r.seen[sid] = number
+                    self.pkg.users[sid] = self._same_user(r, number, sid, fp)
+                    continue
             common = r.common()
-            rec: Record = {
-                "row": number,
-                "enabled": r.boolean("enabledUser", True),
-                "orgs": parse_list(r.get("orgSourcedIds")),
-                "role": "" if v12 else r.vocab("role", spec.USER_ROLES[spec.V11], required=True),
-                "username": r.text("username", 255, required=True),
-                "user_ids": parse_list(r.get("userIds")),
-                "given": r.text("givenName", 100, required=True),
-                "family": r.text("familyName", 100, required=True),
-                "middle": r.text("middleName", 100),
-                "identifier": r.text("identifier", 64),
-                "email": r.text("email", 254),
-                "sms": r.text("sms", 64),
-                "phone": r.text("phone", 64),
-                "agents": parse_list(r.get("agentSourcedIds")),
-                "grades": self._grades(r, "grades"),
-                "ext": r.extension_values(),
-            }
-            if not v12 and not rec["orgs"] and "orgSourcedIds" in r.index:
+            u = User(number)
+            u.fp = fp
+            u.enabled = r.boolean("enabledUser", True)
+            u.orgs = parse_list(r.get("orgSourcedIds"))
+            u.role = "" if v12 else r.vocab("role", spec.USER_ROLES[spec.V11], required=True)
+            u.username = r.text("username", 255, required=True)
+            u.user_ids = parse_list(r.get("userIds"))
+            u.given = r.text("givenName", 100, required=True)
+            u.family = r.text("familyName", 100, required=True)
+            u.middle = r.text("middleName", 100)
+            u.identifier = r.text("identifier", 64)
+            u.email = r.text("email", 254)
+            u.sms = r.text("sms", 64)
+            u.phone = r.text("phone", 64)
+            u.agents = parse_list(r.get("agentSourcedIds"))
+            u.grades = self._grades(r, "grades")
+            u.ext = r.extension_values()
+            u.v12 = None
+            u.waypoint_roles = None
+            if not v12 and not u.orgs and "orgSourcedIds" in r.index:
                 r.problem("a required field is empty", column="orgSourcedIds")
             if v12:
-                rec["preferred"] = r.text("preferredGivenName", 100)
-                rec["v12"] = {
+                u.preferred = r.text("preferredGivenName", 100)
+                u.v12 = {
                     k: r.get(k)
                     for k in (
                         "userMasterIdentifier",
@@ -376,11 +509,26 @@ class PackageReader:
                     if r.get(k)
                 }
             else:
-                rec["preferred"] = rec["ext"].pop("metadata.preferredName", "")[:100]
-            roles = rec["ext"].pop("metadata.waypointRoles", "")
+                u.preferred = u.ext.pop("metadata.preferredName", "")[:100]
+            roles = u.ext.pop("metadata.waypointRoles", "")
             if roles:
-                rec["waypoint_roles"] = self._waypoint_roles(r, roles)
-            self._keep(r, common, rec, self.pkg.users)
+                u.waypoint_roles = self._waypoint_roles(r, roles)
+            if not u.ext:
+                u.ext = _EMPTY
+            self._keep_rec(r, common, u, self.pkg.users)
+
+    def _same_user(self, r: Rows, number: int, sid: str, fp: int) -> User:
+        """A user row as last imported: only what its staff roles, guardian links and
+        references need (its person row is not built, loaded or compared)."""
+        u = User(number)
+        u.sid, u.fp, u.same = sid, fp, True
+        u.role = r.get("role")
+        u.orgs = parse_list(r.get("orgSourcedIds"))
+        u.agents = parse_list(r.get("agentSourcedIds"))
+        at = r.index.get("metadata.waypointRoles")
+        text = r.fields[at] if at is not None else ""
+        u.waypoint_roles = self._waypoint_roles(r, text) if text else None
+        return u
 
     def _waypoint_roles(self, r: Rows, text: str) -> list[Record] | None:
         """Waypoint's own export writes every staff role here (JSON), so none is lost."""
@@ -463,7 +611,9 @@ class PackageReader:
         other: list[tuple[str, int]] = []
         share_at: int | None = None
         fast = False
-        known, only, prints = self.known, self.only, self.pkg.enrollment_fingerprints
+        known = self.known.get("enrollments.csv") or {}
+        only = self.only.get("enrollments.csv") if self.only is not None else None
+        prints = self.pkg.enrollment_fingerprints
         # what a fingerprint covers besides the fields: the version and mode they are read in
         salt = f"{self.pkg.version}/{r.mode}"
         picks: list[int] = []
@@ -602,37 +752,32 @@ class PackageReader:
 
     def _demographics(self, r: Rows) -> None:
         sexes = spec.SEX[self.pkg.version]
+        only = self.only.get("demographics.csv") if self.only is not None else None
+        salt = ""
         for number in r:
+            if only is not None and r.get("sourcedId") not in only:
+                continue
+            fp: int | None = None
+            if r.get("status") in ("", "active"):
+                if not salt:
+                    salt = self.salt(r)
+                fp = fingerprint([salt, *r.fields])
+                sid = r.get("sourcedId")
+                if sid and sid not in r.seen and self.take_same("demographics.csv", sid, fp):
+                    r.seen[sid] = number
+                    d = Demographic(number)
+                    d.sid, d.fp, d.same = sid, fp, True
+                    self.pkg.demographics[sid] = d
+                    continue
             common = r.common()
-            rec: Record = {
-                "row": number,
-                "birth_date": r.date("birthDate"),
-                "sex": r.vocab("sex", sexes),
-                "flags": {
-                    col: r.boolean(col, False)
-                    for col in (
-                        "americanIndianOrAlaskaNative",
-                        "asian",
-                        "blackOrAfricanAmerican",
-                        "nativeHawaiianOrOtherPacificIslander",
-                        "white",
-                        "demographicRaceTwoOrMoreRaces",
-                        "hispanicOrLatinoEthnicity",
-                    )
-                },
-                "other": {
-                    col: r.get(col)
-                    for col in (
-                        "countryOfBirthCode",
-                        "stateOfBirthAbbreviation",
-                        "cityOfBirth",
-                        "publicSchoolResidenceStatus",
-                    )
-                    if r.get(col)
-                },
-                "ext": r.extension_values(),
-            }
-            self._keep(r, common, rec, self.pkg.demographics)
+            d = Demographic(number)
+            d.fp = fp
+            d.birth_date = r.date("birthDate")
+            d.sex = r.vocab("sex", sexes)
+            d.flags = tuple(r.boolean(col, False) for col in RACE_COLUMNS)
+            d.other = {col: r.get(col) for col in _OTHER_DEMOGRAPHICS if r.get(col)} or _EMPTY
+            d.ext = r.extension_values() or _EMPTY
+            self._keep_rec(r, common, d, self.pkg.demographics)
 
 
 def read_package(source: Source) -> Package:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from waypoint.interop.oneroster import spec
-from waypoint.interop.oneroster.parse import SAME, Package, Record
+from waypoint.interop.oneroster.parse import SAME, Package, Record, User
 from waypoint.interop.oneroster.values import format_datetime, parse_grade, subject_from
 from waypoint.roster.importing.data import (
     BULK,
@@ -40,6 +40,30 @@ GENDERS = {v for v, _ in Demographics.Gender.choices}
 SCHOOL_KINDS = {v for v, _ in School.Kind.choices}
 WAYPOINT_ROLES = {v for v, _ in StaffRole.Role.choices}
 ONEROSTER_STAFF_ROLES = ("teacher", "aide", "school_leader", "district_admin")
+ONEROSTER_ROLE_SET = frozenset(ONEROSTER_STAFF_ROLES)
+WAYPOINT_ROLE_SET = frozenset(WAYPOINT_ROLES)
+
+
+class RoleScope:
+    """The ``(person, role)`` pairs a bulk users file speaks for (see ``EntityRows.scope``),
+    kept as one shared set of roles per person rather than a tuple per pair."""
+
+    def __init__(self) -> None:
+        self.roles: dict[str, frozenset[str]] = {}
+
+    def cover(self, person: str, roles: frozenset[str]) -> None:
+        have = self.roles.get(person)
+        self.roles[person] = roles if have is None or have <= roles else have | roles
+
+    def add(self, pair: tuple[str, str]) -> None:
+        person, role = pair
+        if role not in self.roles.get(person, ()):
+            self.cover(person, frozenset((role,)))
+
+    def __contains__(self, pair: object) -> bool:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            return False
+        return pair[1] in self.roles.get(pair[0], ())
 
 
 def district_row(pkg: Package) -> tuple[Record | None, list[Problem]]:
@@ -99,6 +123,9 @@ class Resolver:
         self.as_of = as_of
         self.problems: list[Problem] = []
         self.data = RosterData(district=None, as_of=as_of)
+        # the kind (learner, staff, guardian) of every user of the package, taken as last
+        # imported or not
+        self.kinds: dict[str, str] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def problem(
@@ -516,8 +543,8 @@ class Resolver:
         v12 = pkg.version == spec.V12
         people: dict[str, tuple[Any, ...]] = {}
         roles: dict[str, tuple[Any, ...]] = {}
-        scope: set[Any] = set()
-        kinds: dict[str, str] = {}
+        scope = RoleScope()
+        kinds = self.kinds
         user_roles: dict[str, list[tuple[str, str, Record | None]]] = {}  # user -> (role, org, rec)
         if v12:
             for rsid, r in pkg.roles.items():
@@ -552,6 +579,8 @@ class Resolver:
                 if p.get(k)
             }
             profiles.setdefault(p["user"], []).append(entry)
+        prints: dict[Any, int] = {}
+        unchanged = 0
         for sid, u in pkg.users.items():
             if v12:
                 mine = user_roles.get(sid, [])
@@ -559,7 +588,7 @@ class Resolver:
                 if not primary:
                     self.problem(
                         "users.csv",
-                        u["row"],
+                        u.row,
                         "sourcedId",
                         sid,
                         "this user has no role in roles.csv",
@@ -567,47 +596,50 @@ class Resolver:
                     continue
                 role = primary[0][0]
             else:
-                role = u["role"]
-                for org in u["orgs"]:
+                role = u.role
+                for org in u.orgs:
                     if self._org_kind(org) is None:
-                        self.unknown("users.csv", u["row"], "orgSourcedIds", org, "orgs.csv")
-                user_roles[sid] = [(role, org, None) for org in u["orgs"]]
-            if u["bad"]:
+                        self.unknown("users.csv", u.row, "orgSourcedIds", org, "orgs.csv")
+                user_roles[sid] = [(role, org, None) for org in u.orgs]
+            if u.bad:
                 continue
             kinds[sid] = KIND_BY_ROLE.get(role, "staff")
-            extra = _extra(
-                u, role=role if not v12 else "", orgSourcedIds=u["orgs"], **u.get("v12", {})
-            )
+            wroles = u.waypoint_roles
+            if wroles is not None:
+                scope.cover(sid, WAYPOINT_ROLE_SET)
+                self._waypoint_roles(u, wroles, roles)
+            else:
+                scope.cover(sid, ONEROSTER_ROLE_SET)
+            if u.same:  # its person row is as last imported: neither built nor compared
+                unchanged += 1
+                continue
+            if u.fp is not None:
+                prints[sid] = u.fp
+            extra = _extra(u, role=role if not v12 else "", orgSourcedIds=u.orgs, **(u.v12 or {}))
             if sid in profiles:
                 extra["userProfiles"] = profiles[sid]
             people[sid] = (
                 kinds[sid],
-                u["given"],
-                u["family"],
-                u["middle"],
-                u["preferred"],
-                u["email"],
-                u["identifier"],
-                u["username"],
-                u["enabled"],
-                u["user_ids"],
-                u["phone"],
-                u["sms"],
-                u["grades"],
-                u["status"] != "tobedeleted",
-                u["dlm"],
+                u.given,
+                u.family,
+                u.middle,
+                u.preferred,
+                u.email,
+                u.identifier,
+                u.username,
+                u.enabled,
+                u.user_ids,
+                u.phone,
+                u.sms,
+                u.grades,
+                u.status != "tobedeleted",
+                u.dlm,
                 extra,
             )
-            wroles = u.get("waypoint_roles")
-            if wroles is not None:
-                scope.update((sid, r) for r in WAYPOINT_ROLES)
-                self._waypoint_roles(u, wroles, roles)
-            else:
-                scope.update((sid, r) for r in ONEROSTER_STAFF_ROLES)
         # roles from OneRoster (1.1: users.csv role; 1.2: roles.csv), unless Waypoint's own
         for sid, entries in user_roles.items():
             u = pkg.users.get(sid)
-            if u is not None and u.get("waypoint_roles") is not None:
+            if u is not None and u.waypoint_roles is not None:
                 continue
             for role, org, rec in entries:
                 mapped = self._staff_role(role, org)
@@ -635,7 +667,9 @@ class Resolver:
                 scope.add((sid, mapped))
         users_mode = pkg.modes.get("users.csv", pkg.modes.get("roles.csv", BULK))
         if "users.csv" in pkg.modes:
-            self.data.entities["person"] = EntityRows(users_mode, people)
+            self.data.entities["person"] = EntityRows(
+                users_mode, people, unchanged=unchanged, fingerprints=prints
+            )
             self._guardian_links(kinds)
         roles_mode = pkg.modes.get("roles.csv", users_mode)
         self.data.entities["staff_role"] = EntityRows(roles_mode, roles, scope=scope)
@@ -658,14 +692,14 @@ class Resolver:
         return None
 
     def _waypoint_roles(
-        self, u: Record, wroles: list[Record], roles: dict[str, tuple[Any, ...]]
+        self, u: User, wroles: list[Record], roles: dict[str, tuple[Any, ...]]
     ) -> None:
         for r in wroles:
             role, org, year = r.get("role"), r.get("org") or None, r.get("schoolYear") or None
             if role not in WAYPOINT_ROLES:
                 self.problem(
                     "users.csv",
-                    u["row"],
+                    u.row,
                     "metadata.waypointRoles",
                     str(role),
                     "not a Waypoint staff role",
@@ -674,7 +708,7 @@ class Resolver:
             if org is not None and self._org_kind(org) != "school":
                 self.unknown(
                     "users.csv",
-                    u["row"],
+                    u.row,
                     "metadata.waypointRoles",
                     str(org),
                     "orgs.csv (as a school)",
@@ -683,14 +717,14 @@ class Resolver:
             if year is not None and self._session_kind(year) != "schoolYear":
                 self.unknown(
                     "users.csv",
-                    u["row"],
+                    u.row,
                     "metadata.waypointRoles",
                     str(year),
                     "academicSessions.csv (as a school year)",
                 )
                 continue
             roles[r["sourcedId"]] = (
-                u["sid"],
+                u.sid,
                 role,
                 org,
                 year,
@@ -709,16 +743,16 @@ class Resolver:
         links: dict[str, tuple[Any, ...]] = {}
         relationship = {"guardian": "guardian", "parent": "parent", "relative": "relative"}
         role_of: dict[str, str] = {}
-        for sid, entries in ((s, u) for s, u in pkg.users.items()):
-            role_of[sid] = entries["role"] or ""
+        for sid, u in pkg.users.items():
+            role_of[sid] = u.role or ""
         if pkg.version == spec.V12:
             for r in pkg.roles.values():
                 if r["role"] in relationship:
                     role_of[r["user"]] = r["role"]
         for sid, u in pkg.users.items():
-            for agent in u["agents"]:
+            for agent in u.agents:
                 if not self._user_known(agent):
-                    self.unknown("users.csv", u["row"], "agentSourcedIds", agent, "users.csv")
+                    self.unknown("users.csv", u.row, "agentSourcedIds", agent, "users.csv")
                     continue
                 mine, theirs = kinds.get(sid), self._kind_of(agent, kinds)
                 if mine == "guardian" and theirs == "learner":
@@ -814,46 +848,55 @@ class Resolver:
     def _demographics(self) -> None:
         pkg = self.pkg
         rows: dict[str, tuple[Any, ...]] = {}
+        prints: dict[Any, int] = {}
+        unchanged = 0
         demographics = pkg.demographics
         for sid in list(demographics):
             d = demographics.pop(sid)  # each record freed as it is resolved
             if not self._user_known(sid):
-                self.unknown("demographics.csv", d["row"], "sourcedId", sid, "users.csv")
+                self.unknown("demographics.csv", d.row, "sourcedId", sid, "users.csv")
                 continue
-            if d["bad"]:
+            if d.same:  # as last imported: its reference checked, nothing else
+                unchanged += 1
                 continue
-            f = d["flags"]
-            ext = dict(d["ext"])
+            if d.bad:
+                continue
+            (indian, asian, black, hawaiian, white, two_or_more, hispanic) = d.flags
+            ext = dict(d.ext)
             gender = ext.pop("metadata.gender", "")
             if gender not in GENDERS:
                 if gender:
                     self.problem(
                         "demographics.csv",
-                        d["row"],
+                        d.row,
                         "metadata.gender",
                         gender,
                         f"not one of the allowed values ({', '.join(sorted(GENDERS))})",
                     )
-                gender = GENDER.get(d["sex"], str(Demographics.Gender.NOT_REPORTED))
+                gender = GENDER.get(d.sex, str(Demographics.Gender.NOT_REPORTED))
+            if d.fp is not None:
+                prints[sid] = d.fp
             rows[sid] = (
                 sid,
-                d["birth_date"],
+                d.birth_date,
                 gender,
-                f["americanIndianOrAlaskaNative"],
-                f["asian"],
-                f["blackOrAfricanAmerican"],
-                f["nativeHawaiianOrOtherPacificIslander"],
-                f["white"],
-                f["hispanicOrLatinoEthnicity"],
-                d["dlm"],
+                indian,
+                asian,
+                black,
+                hawaiian,
+                white,
+                hispanic,
+                d.dlm,
                 _extra(
                     {"ext": ext},
-                    sex=d["sex"],
-                    demographicRaceTwoOrMoreRaces=f["demographicRaceTwoOrMoreRaces"] or None,
-                    **d["other"],
+                    sex=d.sex,
+                    demographicRaceTwoOrMoreRaces=two_or_more or None,
+                    **d.other,
                 ),
             )
-        self.data.entities["demographics"] = EntityRows(pkg.modes["demographics.csv"], rows)
+        self.data.entities["demographics"] = EntityRows(
+            pkg.modes["demographics.csv"], rows, unchanged=unchanged, fingerprints=prints
+        )
 
     # -- companion files ------------------------------------------------------------------------
     def _is_year(self, sid: str) -> bool:
@@ -864,110 +907,116 @@ class Resolver:
     def _programs(self) -> None:
         file = "programs.csv"
         rows: dict[Any, tuple[Any, ...]] = {}
-        users = self.data.entities.get("person")
-        kinds = {k: v[_P["kind"]] for k, v in users.rows.items()} if users else {}
+        prints: dict[Any, int] = {}
+        unchanged = 0
+        kinds = self.kinds
         programs = self.pkg.programs
         for at, p in enumerate(programs):
             programs[at] = None  # type: ignore[call-overload]  # each record freed once read
             ok = True
-            kind = self._kind_of(p["learner"], kinds)
-            if kind is None and not self._user_known(p["learner"]):
-                self.unknown(file, p["row"], "learnerSourcedId", p["learner"], "users.csv")
+            kind = self._kind_of(p.learner, kinds)
+            if kind is None and not self._user_known(p.learner):
+                self.unknown(file, p.row, "learnerSourcedId", p.learner, "users.csv")
                 ok = False
             elif kind is not None and kind != "learner":
                 self.problem(
                     file,
-                    p["row"],
+                    p.row,
                     "learnerSourcedId",
-                    p["learner"],
+                    p.learner,
                     f"this person is not a learner (they are {kind})",
                 )
                 ok = False
-            if not self._is_year(p["school_year"]):
+            if not self._is_year(p.school_year):
                 self.unknown(
                     file,
-                    p["row"],
+                    p.row,
                     "schoolYearSourcedId",
-                    p["school_year"],
+                    p.school_year,
                     "academicSessions.csv (as a schoolYear)",
                 )
                 ok = False
-            if p["school"] and self._org_kind(p["school"]) != "school":
-                self.unknown(
-                    file, p["row"], "schoolSourcedId", p["school"], "orgs.csv (as a school)"
-                )
+            if p.school and self._org_kind(p.school) != "school":
+                self.unknown(file, p.row, "schoolSourcedId", p.school, "orgs.csv (as a school)")
                 ok = False
             if not ok:
                 continue
-            flags = p["flags"]
-            rows[(p["learner"], p["school_year"])] = (
-                p["learner"],
-                p["school_year"],
-                p["school"] or None,
-                p["grade"],
-                flags["economically_disadvantaged"],
-                flags["english_learner"],
-                flags["disability"],
-                p["service_level"],
-                flags["gifted"],
-                flags["homeless"],
-                flags["foster_care"],
-                p["groups"],
+            if p.same:  # as last imported: its references checked, nothing else
+                unchanged += 1
+                continue
+            key = (p.learner, p.school_year)
+            if p.fp is not None:
+                prints[key] = p.fp
+            disadvantaged, english, disability, gifted, homeless, foster = p.flags
+            rows[key] = (
+                p.learner,
+                p.school_year,
+                p.school or None,
+                p.grade,
+                disadvantaged,
+                english,
+                disability,
+                p.service_level,
+                gifted,
+                homeless,
+                foster,
+                p.groups,
             )
-        self.data.entities["learner_year"] = EntityRows(self.pkg.modes.get(file, BULK), rows)
+        self.data.entities["learner_year"] = EntityRows(
+            self.pkg.modes.get(file, BULK), rows, unchanged=unchanged, fingerprints=prints
+        )
 
     def _staff_links(self) -> None:
         file = "staff_links.csv"
         mode = self.pkg.modes.get(file, BULK)
         coach = EntityRows(mode, scope=set())
         advisor = EntityRows(mode, scope=set())
-        users = self.data.entities.get("person")
-        kinds = {k: v[_P["kind"]] for k, v in users.rows.items()} if users else {}
+        kinds = self.kinds
         extra_roles: dict[str, tuple[Any, ...]] = {}
         for s in self.pkg.staff_links:
             ok = True
             for col, sid, want in (
-                ("staffSourcedId", s["staff"], "staff"),
-                ("personSourcedId", s["person"], "learner" if s["kind"] == "advisor" else "staff"),
+                ("staffSourcedId", s.staff, "staff"),
+                ("personSourcedId", s.person, "learner" if s.kind == "advisor" else "staff"),
             ):
                 kind = self._kind_of(sid, kinds)
                 if kind is None and not self._user_known(sid):
-                    self.unknown(file, s["row"], col, sid, "users.csv")
+                    self.unknown(file, s.row, col, sid, "users.csv")
                     ok = False
                 elif kind is not None and kind != want:
                     self.problem(
                         file,
-                        s["row"],
+                        s.row,
                         col,
                         sid,
-                        f"a {s['kind']} link needs a {want} here, and this person is a {kind}",
+                        f"a {s.kind} link needs a {want} here, and this person is a {kind}",
                     )
                     ok = False
-            if not self._is_year(s["school_year"]):
+            if not self._is_year(s.school_year):
                 self.unknown(
                     file,
-                    s["row"],
+                    s.row,
                     "schoolYearSourcedId",
-                    s["school_year"],
+                    s.school_year,
                     "academicSessions.csv (as a schoolYear)",
                 )
                 ok = False
             if not ok:
                 continue
-            target = advisor if s["kind"] == "advisor" else coach
-            target.scope.add(s["school_year"])  # type: ignore[union-attr]
-            if s["kind"] == "advisor":
-                key: Any = (s["staff"], s["person"], s["school_year"])
+            target = advisor if s.kind == "advisor" else coach
+            target.scope.add(s.school_year)  # type: ignore[union-attr]
+            if s.kind == "advisor":
+                key: Any = (s.staff, s.person, s.school_year)
                 values: tuple[Any, ...] = key
             else:
-                key = (s["staff"], s["person"], s["school_year"])
-                values = (*key, s["kind"])
-            if s["status"] == "tobedeleted":
+                key = (s.staff, s.person, s.school_year)
+                values = (*key, s.kind)
+            if s.status == "tobedeleted":
                 target.deleted.add(key)
                 continue
             target.rows[key] = values
-            role_key = f"{s['staff']}/{s['kind']}/{s['school_year']}"
-            extra_roles[role_key] = (s["staff"], s["kind"], None, s["school_year"], True, {})
+            role_key = f"{s.staff}/{s.kind}/{s.school_year}"
+            extra_roles[role_key] = (s.staff, s.kind, None, s.school_year, True, {})
         self.data.entities["coach_link"] = coach
         self.data.entities["advisor_link"] = advisor
         self._link_roles(extra_roles)

@@ -203,9 +203,12 @@ def _plan_people(plan: Plan, data: RosterData, state: State) -> None:
                 pp.deactivations += 1
                 deactivated += old[_P["kind"]] == learner
     plan.learners_deactivated = deactivated
-    plan.active_learners = sum(
-        1 for v in existing.values() if v[_P["active"]] and v[_P["kind"]] == learner
-    )
+    if state.active_learners is not None:
+        plan.active_learners = state.active_learners
+    else:
+        plan.active_learners = sum(
+            1 for v in existing.values() if v[_P["active"]] and v[_P["kind"]] == learner
+        )
     plan.entities["person"] = pp
 
 

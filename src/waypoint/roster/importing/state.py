@@ -44,8 +44,12 @@ class State:
     keys: dict[str, dict[int, Key]] = field(default_factory=dict)
     section_terms: dict[str, dict[str, int]] = field(default_factory=dict)  # through-row pks
     # ids of the rows whose source fingerprint in the database is the one the import brings:
-    # their rows are not loaded, and ``rows``, ``ids`` and ``keys`` leave them out
+    # their rows are not loaded, and ``rows`` leaves them out (so do ``ids`` and ``keys``,
+    # but for the entities other rows point to, whose id maps stay whole)
     unchanged: dict[str, set[int]] = field(default_factory=dict)
+    # the district's active learners (when people are loaded), counted in the database so
+    # that learners left out of ``rows`` as unchanged count too
+    active_learners: int | None = None
 
 
 class _Cache:
@@ -226,8 +230,15 @@ def load_state(
             rows[key] = tuple(values)
             ids[key] = pk
         state.rows[entity] = rows
+        if entity in REFERENCED and skip:
+            continue  # load_keys' maps hold every row, the unchanged ones too
         state.ids[entity] = ids
         state.keys[entity] = {pk: key for key, pk in ids.items()}
+    if "person" in entities:
+        learners = m.Person.objects.filter(
+            district_id=district_id, kind=m.Person.Kind.LEARNER, active=True
+        )
+        state.active_learners = learners.exclude(sourced_id="").count()
     if "section" in entities:
         through = m.Section.terms.through
         sec, term = state.keys["section"], state.keys["term"]

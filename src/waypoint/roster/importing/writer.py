@@ -46,7 +46,7 @@ def _names(entity: str) -> list[str]:
 
 
 # Entities whose rows store the fingerprint of their source row (``source_hash``).
-FINGERPRINTED = ("enrollment",)
+FINGERPRINTED = ("enrollment", "person", "demographics", "learner_year")
 
 
 def _create_rows(
