@@ -118,6 +118,19 @@ def test_quantile_regression_is_optimal(tau: float) -> None:
     assert np.sum(np.abs(current - x @ beta) < 1e-7) >= x.shape[1]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_quantile_regression_optimal_with_heavy_ties(seed: int) -> None:
+    """Few distinct values on both sides: degenerate vertices, where simplex codes cycle."""
+    rng = np.random.default_rng(seed)
+    prior = rng.integers(0, 6, 80).astype(float)
+    current = rng.integers(0, 4, 80).astype(float)
+    x = design([prior], [KnotsBoundaries((2.0,), (-1.0, 6.0))])
+    taus = np.array([0.05, 0.3, 0.5, 0.7, 0.95])
+    coef = quantile_regression(x, current, taus)
+    for k, tau in enumerate(taus):
+        assert check_loss(x, current, coef[:, k], tau) <= lp_optimum(x, current, tau) + 1e-9
+
+
 def test_quantile_regression_many_quantiles_and_threads_agree() -> None:
     prior, current = cohort(400, seed=5)
     x = design([prior], [knots_for_scores(prior)])
