@@ -63,6 +63,7 @@ models <- read.csv(args[3], stringsAsFactors = FALSE)
 taus <- (1:100 - 0.5) / 100
 rows_by_model <- split(seq_len(nrow(panel)), panel$model)
 started <- proc.time()[["elapsed"]]
+fitting <- 0
 out <- vector("list", nrow(models))
 for (m in seq_len(nrow(models))) {
   info <- models[m, ]
@@ -75,7 +76,9 @@ for (m in seq_len(nrow(models))) {
     terms <- c(terms, sprintf("bs(p%d, knots = K%d, Boundary.knots = B%d)", j, j, j))
   }
   f <- as.formula(paste("y ~", paste(terms, collapse = " + ")))
+  fit_started <- proc.time()[["elapsed"]]
   coefs <- rq(f, tau = taus, data = d, method = "br")[["coefficients"]]
+  fitting <- fitting + proc.time()[["elapsed"]] - fit_started
   fin <- d[d$final == 1, ]
   x <- cbind(1, do.call(cbind, lapply(seq_len(info$k), function(j)
     bs(fin[[paste0("p", j)]], knots = get(paste0("K", j)), Boundary.knots = get(paste0("B", j))))))
@@ -86,7 +89,8 @@ for (m in seq_len(nrow(models))) {
 }
 elapsed <- proc.time()[["elapsed"]] - started
 write.csv(do.call(rbind, out), args[4], row.names = FALSE)
-cat(sprintf("{\"fit_predict_s\": %.4f, \"models\": %d}\n", elapsed, nrow(models)), file = args[5])
+cat(sprintf("{\"fit_predict_s\": %.4f, \"rq_s\": %.4f, \"models\": %d}\n",
+            elapsed, fitting, nrow(models)), file = args[5])
 """
 
 
@@ -276,6 +280,7 @@ def run_r(paths: tuple[Path, Path, Path], workdir: Path) -> dict[str, Any]:
         rows = list(csv.DictReader(f))
     return {
         "fit_predict_s": float(timing["fit_predict_s"]),
+        "rq_s": float(timing["rq_s"]),
         "process_wall_s": wall,
         "models": int(timing["models"]),
         "sgp": {
@@ -316,6 +321,7 @@ def bench_dataset(name: str, threads: list[int], workdir: Path) -> dict[str, Any
     data = load(name)
     knots = growth.knots_boundaries(data["subject"], data["grade"], data["score"])
     runs = {}
+    loads = {"waypoint": round(os.getloadavg()[0], 2)}
     result = None
     for t in threads:
         result, seconds = run_ours(data, knots, t)
@@ -324,6 +330,7 @@ def bench_dataset(name: str, threads: list[int], workdir: Path) -> dict[str, Any
     assert result is not None
     sub = workdir / name
     sub.mkdir()
+    loads["r"] = round(os.getloadavg()[0], 2)
     r = run_r(write_r_inputs(data, knots, sub), sub)
     print(
         f"{name}: R {r['fit_predict_s']:.2f} s fitting and predicting "
@@ -342,6 +349,7 @@ def bench_dataset(name: str, threads: list[int], workdir: Path) -> dict[str, Any
         "pivots": int(sum(m.pivots for m in result.models)),
         "waypoint_s": runs,
         "r": r,
+        "load_average_before": loads,
         "agreement": agreement,
         "knots": [
             {"subject": s, "grade": g, "knots": list(kb.knots), "boundaries": list(kb.boundaries)}
@@ -403,15 +411,24 @@ def render(report: dict[str, Any]) -> str:
             f"{res['by_priors']['1']:,} / {res['by_priors']['2']:,} / {res['by_priors']['3']:,}; "
             f"largest difference {a['max_abs_diff']}; same number of priors for "
             f"{_pct(a['same_priors'])}; mean SGP {a['mean_sgp_waypoint']:.2f} (R "
-            f"{a['mean_sgp_r']:.2f}); only on one side: {a['only_waypoint']} / {a['only_r']}."
+            f"{a['mean_sgp_r']:.2f}); only on one side: {a['only_waypoint']} / {a['only_r']}"
+            + (f"; R's `rq` calls alone {res['r']['rq_s']:.1f} s." if "rq_s" in res["r"] else ".")
         )
     t = report["targets"]
     if m["load_average_at_start"] > 1.0:
+        before = "; ".join(
+            f"`{res['file']}` Waypoint {res['load_average_before']['waypoint']}, "
+            f"R {res['load_average_before']['r']}"
+            for res in report["results"]
+            if "load_average_before" in res
+        )
         lines += [
             "",
             f"The machine was shared (1-minute load average {m['load_average_at_start']} at the "
-            "start on its 2 cores): both sides' wall times are longer than on an idle machine, "
-            "and they ran one after the other, so the ratio is indicative rather than exact.",
+            f"start on its {m['cores']} cores"
+            + (f"; before each side: {before}" if before else "")
+            + "): both sides' wall times are longer than on an idle machine, and they ran one "
+            "after the other, so the ratio is indicative rather than exact.",
         ]
     lines += [
         "",
