@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from waypoint.reports.suppression import (
     HIDDEN_TEXT,
@@ -58,15 +58,15 @@ class Attacker:
             else:
                 assert abs(rhs) < 1e-9  # a fully shown relation must hold
         a_ub, b_ub = [], []
-        for num, den in (numerators or {}).items():
-            if num not in col:
+        for num, den in (numerators or {}).items():  # num - den <= 0
+            if num not in col and den not in col:
                 continue
             row, rhs = [0.0] * len(col), 0.0
-            row[col[num]] = 1.0
-            if den in col:
-                row[col[den]] = -1.0
-            else:
-                rhs = float(counts[den])
+            for key, coeff in [(num, 1.0), (den, -1.0)]:
+                if key in col:
+                    row[col[key]] = coeff
+                else:
+                    rhs -= coeff * counts[key]
             a_ub.append(row)
             b_ub.append(rhs)
         self.system = {
@@ -76,15 +76,28 @@ class Attacker:
             "b_eq": np.array(b_eq) if b_eq else None,
         }
 
-    def interval(self, key: Hashable) -> tuple[float, float]:
-        """Min and max of one hidden cell over every real solution consistent with the set."""
+    def interval(self, key: Hashable, *, whole: bool = False) -> tuple[float, float]:
+        """Min and max of one hidden cell over every real (or whole-number) solution."""
+        n = len(self.order)
+        constraints = []
+        if self.system["A_eq"] is not None:
+            constraints.append(LinearConstraint(self.system["A_eq"], *(self.system["b_eq"],) * 2))
+        if self.system["A_ub"] is not None:
+            constraints.append(LinearConstraint(self.system["A_ub"], -np.inf, self.system["b_ub"]))
         ends = []
         for sign in (1.0, -1.0):
-            cost = np.zeros(len(self.order))
+            cost = np.zeros(n)
             cost[self.col[key]] = sign
-            bounds = [(0, None)] * len(self.order)
-            res = linprog(cost, bounds=bounds, method="highs", **self.system)
-            if res.status == 3:  # unbounded: only possible going up
+            if whole:
+                res = milp(
+                    cost,
+                    integrality=np.ones(n),
+                    bounds=Bounds(np.zeros(n), np.full(n, np.inf)),
+                    constraints=constraints,
+                )
+            else:
+                res = linprog(cost, bounds=[(0, None)] * n, method="highs", **self.system)
+            if res.status == 3 or (whole and res.status == 4 and sign < 0):  # unbounded above
                 assert sign < 0
                 ends.append(float("inf"))
             else:
@@ -92,8 +105,8 @@ class Attacker:
                 ends.append(sign * float(res.fun))
         return ends[0], ends[1]
 
-    def worked_out(self, first: Iterable[Hashable] = ()) -> set[Hashable]:
-        """Hidden cells whose interval is less than 1 wide (one whole value at most).
+    def worked_out(self, first: Iterable[Hashable] = (), *, whole: bool = False) -> set[Hashable]:
+        """Hidden cells with one possible value: over the reals, or as whole numbers.
 
         With ``first``, stops at the first such cell, trying those cells before the rest.
         """
@@ -101,8 +114,8 @@ class Attacker:
         ordered = [k for k in first if k in self.col]
         ordered += [k for k in self.order if k not in set(ordered)]
         for key in ordered:
-            lo, hi = self.interval(key)
-            if hi - lo < 1 - 1e-6:
+            lo, hi = self.interval(key, whole=whole)
+            if hi - lo < (1 - 1e-6 if whole else 1e-6):
                 found.add(key)
                 if first:
                     break
@@ -114,8 +127,9 @@ def intervals(counts, relations, hidden, numerators=None) -> dict[Hashable, tupl
     return {k: attacker.interval(k) for k in attacker.order}
 
 
-def worked_out(counts, relations, hidden, numerators=None) -> set[Hashable]:
-    return Attacker(counts, relations, hidden, numerators).worked_out()
+def worked_out(counts, relations, hidden, numerators=None, *, whole=True) -> set[Hashable]:
+    """Cells an attacker pins down (by default knowing that counts are whole numbers)."""
+    return Attacker(counts, relations, hidden, numerators).worked_out(whole=whole)
 
 
 def hidden_keys(result: SuppressedSet) -> set[Hashable]:
@@ -460,8 +474,11 @@ def check_published_set(counts, rels, numerators, threshold):
             assert cell.reason is Reason.WITH_GROUP
         else:
             assert cell.reason in (None, Reason.COMPLEMENT)
-    # no hidden count can be worked out: each interval holds two or more whole numbers
-    assert worked_out(counts, rels, hidden, numerators) == set()
+    # no hidden count can be worked out: no combination of shown numbers pins one down ...
+    assert worked_out(counts, rels, hidden, numerators, whole=False) == set()
+    # ... and, for counts without numerators, each holds two or more whole numbers
+    if not numerators:
+        assert worked_out(counts, rels, hidden) == set()
     # no cell at or above the threshold is hidden unless that protects another: showing any
     # complementary cell again (with the numerators hidden only with it) exposes some cell
     for cell in result.hidden(Reason.COMPLEMENT):
@@ -471,7 +488,7 @@ def check_published_set(counts, rels, numerators, threshold):
             k for r in rels if cell.key in (r.total, *r.parts) for k in (r.total, *r.parts)
         ]
         attacker = Attacker(counts, rels, hidden - shown_again, numerators)
-        assert attacker.worked_out(first=neighbours), cell.key
+        assert attacker.worked_out(first=neighbours), cell.key  # over the reals
     return result
 
 

@@ -32,7 +32,6 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 DEFAULT_THRESHOLD = 10
 HIDDEN_TEXT = "*"
-_TOL = 1e-7
 
 
 class Reason(enum.Enum):
@@ -310,15 +309,19 @@ class _Problem:
             if not pinned:
                 break
             progressed = False
+            touched: set[int] = set()  # relations that changed in this round
             for cell in pinned:
+                if not touched.isdisjoint(self.cell_rows[cell]):
+                    continue  # may be free now; the next round's check says
                 candidate = self._candidate_near(cell, reasons)
                 if candidate is None:
-                    self.unprotected.add(cell)  # all it touches is hidden: the relations pin it
+                    if not touched:  # all it reaches is hidden: the relations alone pin it
+                        self.unprotected.add(cell)
                     continue
                 reasons[candidate] = Reason.COMPLEMENT
                 self._hide_with_groups(reasons)
+                touched.update(self.cell_rows[candidate])
                 progressed = True
-                break
             if not progressed:
                 break
         self._prune(reasons)
@@ -452,67 +455,62 @@ class _Problem:
             for i, coeff in zip(ids, coeffs, strict=True):
                 if hidden[i]:
                     a_eq[k, col[i]] = coeff
-        lower = [0.0 if self.values[c] == 0 else -1.0 for c in component]
-        upper = [1.0] * len(component)
-        a_ub: list[list[float]] = []
-        for num, den in self.links:
-            if num in col and self.values[num] == self.values[den]:
+        # bounds active at the true values, each as g·z >= 0 for a direction z
+        cone: list[np.ndarray] = []
+        for c in component:
+            if self.values[c] == 0:
+                g = np.zeros(len(component))
+                g[col[c]] = 1.0  # a hidden 0 cannot fall
+                cone.append(g)
+        links = sorted({k for c in component for k in self.cell_links[c]})
+        for num, den in (self.links[k] for k in links):
+            if self.values[num] == self.values[den]:
+                g = np.zeros(len(component))  # the numerator cannot outgrow its group
                 if den in col:
-                    row = [0.0] * len(component)
-                    row[col[num]], row[col[den]] = 1.0, -1.0
-                    a_ub.append(row)
-                else:
-                    upper[col[num]] = 0.0
-        if not a_ub and all(lo < 0 for lo in lower):
-            return self._pinned_by_null_space(component, a_eq)
-        moves = [False] * len(component)
-        for j in range(len(component)):
-            if moves[j]:
-                continue
-            for sign in (1.0, -1.0):
-                if (sign > 0 and upper[j] <= 0) or (sign < 0 and lower[j] >= 0):
-                    continue
-                z = self._direction(j, sign, a_eq, a_ub, lower, upper)
-                if z is not None:
-                    for m in np.flatnonzero(np.abs(z) > _TOL):
-                        moves[int(m)] = True
-                    break
-        return {c for c, m in zip(component, moves, strict=True) if not m}
+                    g[col[den]] += 1.0
+                if num in col:
+                    g[col[num]] -= 1.0
+                cone.append(g)
+        if cone:
+            tight = [cone[k] for k in self._implicit_equalities(a_eq, np.array(cone))]
+            a_eq = np.vstack([a_eq, *tight]) if tight else a_eq
+        return self._pinned_by_null_space(component, a_eq)
+
+    @staticmethod
+    def _implicit_equalities(a_eq: np.ndarray, cone: np.ndarray) -> list[int]:
+        """The rows of ``cone`` (g·z >= 0) that every direction with ``A z = 0`` meets with =.
+
+        One LP finds a direction as far inside as possible (t_k <= g_k·z, 0 <= t_k <= 1,
+        maximise the sum of t): t_k reaches 1 exactly for the rows that are not forced.
+        Within the remaining equalities the set of directions is full, so a cell can move
+        exactly when the equalities' null space moves it.
+        """
+        n, m = a_eq.shape[1], cone.shape[0]
+        cost = np.concatenate([np.zeros(n), -np.ones(m)])
+        a_ub = np.hstack([-cone, np.eye(m)])
+        a_full = np.hstack([a_eq, np.zeros((a_eq.shape[0], m))]) if a_eq.shape[0] else None
+        result = linprog(
+            cost,
+            A_ub=a_ub,
+            b_ub=np.zeros(m),
+            A_eq=a_full,
+            b_eq=np.zeros(a_eq.shape[0]) if a_full is not None else None,
+            bounds=[(None, None)] * n + [(0.0, 1.0)] * m,
+            method="highs",
+        )
+        if result.status != 0:  # cannot happen for a cone; be safe and call them all forced
+            return list(range(m))
+        t = np.asarray(result.x, dtype=np.float64)[n:]
+        return [int(k) for k in np.flatnonzero(t < 0.5)]
 
     @staticmethod
     def _pinned_by_null_space(component: list[int], a_eq: np.ndarray) -> set[int]:
         if a_eq.shape[0] == 0:
             return set()
         _, s, vt = np.linalg.svd(a_eq)
-        rank = int(np.sum(s > _TOL * max(1.0, float(s[0]) if s.size else 1.0)))
+        rank = int(np.sum(s > 1e-9 * max(1.0, float(s[0]))))
         null = vt[rank:]
         if null.shape[0] == 0:
             return set(component)
-        weight = np.abs(null).max(axis=0)
-        return {c for c, w in zip(component, weight, strict=True) if w <= 1e-9}
-
-    @staticmethod
-    def _direction(
-        j: int,
-        sign: float,
-        a_eq: np.ndarray,
-        a_ub: list[list[float]],
-        lower: list[float],
-        upper: list[float],
-    ) -> np.ndarray | None:
-        """A feasible direction moving column ``j`` by ``sign``, if there is one."""
-        cost = np.zeros(a_eq.shape[1])
-        cost[j] = -sign
-        result = linprog(
-            cost,
-            A_ub=np.array(a_ub) if a_ub else None,
-            b_ub=np.zeros(len(a_ub)) if a_ub else None,
-            A_eq=a_eq if a_eq.shape[0] else None,
-            b_eq=np.zeros(a_eq.shape[0]) if a_eq.shape[0] else None,
-            bounds=list(zip(lower, upper, strict=True)),
-            method="highs",
-        )
-        if result.status != 0 or -float(result.fun) <= _TOL:
-            return None
-        z: np.ndarray = np.asarray(result.x, dtype=np.float64)
-        return z
+        weight = np.linalg.norm(null, axis=0)
+        return {c for c, w in zip(component, weight, strict=True) if w <= 1e-6}
