@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from waypoint.roster.models import Person, Section, TenantModel
+from waypoint.roster.models import District, Person, Section, TenantModel
 from waypoint.standards.models import FrameworkItem
 
 
@@ -34,6 +34,7 @@ class SmallGroup(TenantModel):
 
 
 class SmallGroupMember(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(SmallGroup, on_delete=models.CASCADE, related_name="members")
     learner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
 
@@ -92,6 +93,7 @@ class InterventionComparison(models.Model):
     """A comparable learner who did not get the intervention, and their mastery at the time:
     same standard, similar P(mastered), chosen when the intervention was recorded."""
 
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     intervention = models.ForeignKey(
         Intervention, on_delete=models.CASCADE, related_name="comparisons"
     )

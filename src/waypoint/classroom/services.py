@@ -126,7 +126,10 @@ def save_groups(
                 created_by=user if getattr(user, "pk", None) else None,
             )
             SmallGroupMember.objects.bulk_create(
-                [SmallGroupMember(group=group, learner_id=i) for i in plan.learner_ids]
+                [
+                    SmallGroupMember(district_id=section.district_id, group=group, learner_id=i)
+                    for i in plan.learner_ids
+                ]
             )
             saved.append(group)
         record_action(
@@ -224,7 +227,12 @@ def _pick_comparisons(viewer: Viewer, intervention: Intervention, before: float)
     nearest = sorted(candidates, key=lambda c: (abs(c[1] - before), c[0]))[:COMPARISON_MAX]
     InterventionComparison.objects.bulk_create(
         [
-            InterventionComparison(intervention=intervention, learner_id=i, probability_before=p)
+            InterventionComparison(
+                district_id=intervention.district_id,
+                intervention=intervention,
+                learner_id=i,
+                probability_before=p,
+            )
             for i, p in nearest
         ]
     )

@@ -37,7 +37,18 @@ def section_dashboard(request: HttpRequest, section_id: str) -> HttpResponse:
     )
     meets_on, groups = selectors.saved_groups(section=dash.section)
     history = selectors.section_interventions(section=dash.section)
-    steps = {row.learner.pk: selectors.next_steps(dash, row, 1) for row in dash.rows}
+    labels = dict(Intervention.Action.choices)
+    steps = {
+        row.learner.pk: [
+            {
+                "action": labels.get(str(step.action), str(step.action)),
+                "code": dash.label(step.standard) if step.standard is not None else "",
+                "reason": step.reason,
+            }
+            for step in selectors.next_steps(dash, row, 1)
+        ]
+        for row in dash.rows
+    }
     return render(
         request,
         "classroom/dashboard.html",

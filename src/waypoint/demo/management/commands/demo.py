@@ -19,6 +19,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from waypoint.access.viewer import current_school_year
 from waypoint.demo import logins
+from waypoint.demo.classroom import seed_classroom
 from waypoint.demo.evidence import simulate_evidence
 from waypoint.demo.generator import (
     DEMO_SLUG,
@@ -172,6 +173,13 @@ class Command(BaseCommand):
             say(
                 f"Simulated {evidence.observations:,} observations for "
                 f"{evidence.learners:,} learners."
+            )
+            classroom = seed_classroom(
+                district=result.district, seed=seed, today=timezone.localdate()
+            )
+            say(
+                f"Saved {classroom.groups} small groups and {classroom.interventions} "
+                f"interventions in {classroom.sections} sections."
             )
         analyze_tables()
         total = sum(result.rows.values())
