@@ -181,7 +181,7 @@ def progress_report_pdf(*, viewer: Viewer, learner_id: object) -> bytes:
         (_("Mastered"), path.mastered),
         (_("In progress"), path.in_progress),
         (_("Ready to learn next"), path.ready),
-        (_("Not yet started"), path.not_yet),
+        (_("Not yet ready"), path.not_yet),
     ]
     pdf.set_font("Helvetica", "", 10)
     with pdf.table(col_widths=(22, 118, 36), text_align=("LEFT", "LEFT", "LEFT")) as table:
