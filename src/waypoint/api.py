@@ -182,3 +182,4 @@ def not_visible(request: HttpRequest, exc: Exception) -> Any:
 api.add_router("/xapi", "waypoint.evidence.api.router")
 api.add_router("/learners", "waypoint.mastery.api.router")
 api.add_router("/classroom", "waypoint.classroom.api.router")
+api.add_router("/plans", "waypoint.plans.api.router")
