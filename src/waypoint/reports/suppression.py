@@ -508,7 +508,7 @@ class _Problem:
         if a_eq.shape[0] == 0:
             return set()
         if a_eq.shape[0] > a_eq.shape[1]:
-            a_eq = np.linalg.qr(a_eq, mode="r")  # same null space, square
+            a_eq = np.linalg.qr(a_eq).R  # same null space, square
         _, s, vt = np.linalg.svd(a_eq)
         rank = int(np.sum(s > 1e-9 * max(1.0, float(s[0]))))
         null = vt[rank:]
