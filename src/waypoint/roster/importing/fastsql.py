@@ -27,21 +27,31 @@ def chunks(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 
 class _JsonDumper:
-    """JSON text for a value; the same object (a shared empty ``extra``) is dumped once.
-
-    Keyed by ``id``: the rows being written hold every value alive until the write ends."""
+    """JSON text for a value. Empty containers and short lists of strings (grades, user ids,
+    district groups) repeat across hundreds of thousands of rows: their text is made once."""
 
     def __init__(self) -> None:
-        self.seen: dict[int, tuple[Any, str]] = {}
+        self.encode = json.JSONEncoder(ensure_ascii=False).encode
+        self.lists: dict[tuple[Any, ...], str] = {}
 
     def __call__(self, value: Any) -> str:
-        hit = self.seen.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        text = json.dumps(value, ensure_ascii=False)
         if not value:
-            self.seen[id(value)] = (value, text)
-        return text
+            if isinstance(value, dict):
+                return "{}"
+            if isinstance(value, list):
+                return "[]"
+        elif type(value) is list and len(value) <= 4:
+            key = tuple(value)
+            try:
+                return self.lists[key]
+            except KeyError:
+                text = self.encode(value)
+                if len(self.lists) < 10_000:
+                    self.lists[key] = text
+                return text
+            except TypeError:  # an unhashable item
+                pass
+        return self.encode(value)
 
 
 def _adapter(f: models.Field[Any, Any], copy: bool) -> Adapter | None:
@@ -61,9 +71,11 @@ def _adapter(f: models.Field[Any, Any], copy: bool) -> Adapter | None:
 def _adapt_rows(
     rows: Iterable[Sequence[Any]], adapters: list[Adapter | None], tail: tuple[Any, ...]
 ) -> Iterator[list[Any]]:
+    """Rows with the ``tail`` values appended and adapted. A list row without a tail is
+    adapted in place (the rows handed to the writers are built for it and not kept)."""
     active = [(i, a) for i, a in enumerate(adapters) if a is not None]
     for row in rows:
-        values = [*row, *tail]
+        values = row if not tail and type(row) is list else [*row, *tail]
         for i, adapt in active:
             if values[i] is not None:
                 values[i] = adapt(values[i])

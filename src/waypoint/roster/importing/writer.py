@@ -32,10 +32,6 @@ def _resolver(
     return resolve
 
 
-def _sourced_id(entity: str, key: Key) -> str:
-    return "/".join(key) if entity in NATURAL_KEYS else str(key)
-
-
 def _reload_ids(entity: str, district_id: int, ids: dict[str, dict[Key, int]]) -> None:
     qs = MODELS[entity].objects.filter(district_id=district_id).exclude(sourced_id="")
     ids[entity] = dict(qs.values_list("sourced_id", "id"))
@@ -60,19 +56,33 @@ def _create_rows(
 ) -> Iterator[list[Any]]:
     """New rows with their foreign keys resolved; a term whose parent term is new too is
     written without it first (``deferred``) and linked once both exist."""
-    resolve = _resolver(entity, ids)
+    fks = FOREIGN_KEYS.get(entity, {})
+    # foreign keys resolved in place, in the row that is written (after district, sourced_id)
+    at = [(i + 2, ids[fks[n]]) for i, n in enumerate(FIELDS[entity]) if n in fks]
     parent_at = FIELDS[entity].index("parent") if entity == "term" else -1
     prints = fingerprints if fingerprints is not None else {}
+    natural = entity in NATURAL_KEYS
+    done = 0
     for key, values in creates:
         if parent_at >= 0 and values[parent_at] not in ids["term"]:
             if values[parent_at] is not None:
                 deferred.append((key, values[parent_at]))
             values = (*values[:parent_at], None, *values[parent_at + 1 :])
+        sid = "/".join(key) if natural else key
         if fingerprints is None:
-            yield [district_id, _sourced_id(entity, key), *resolve(values)]
+            row = [district_id, sid, *values]
         else:
-            yield [district_id, _sourced_id(entity, key), *resolve(values), prints.get(key)]
-        tick(1)
+            row = [district_id, sid, *values, prints.get(key)]
+        for i, mapping in at:
+            v = row[i]
+            if v is not None:
+                row[i] = mapping[v]
+        yield row
+        done += 1
+        if done == 1000:
+            tick(done)
+            done = 0
+    tick(done)
 
 
 def write_plan(
