@@ -213,7 +213,7 @@ def test_a_skipped_program_row_is_checked_against_its_learner_s_new_kind(tmp_pat
 
 
 def test_a_skipped_user_row_s_roles_and_guardian_links_stay(tmp_path):
-    pkg, folder, d = _first(tmp_path)
+    pkg, _folder, d = _first(tmp_path)
     roles = set(m.StaffRole.objects.filter(district=d).values_list("person__sourced_id", "role"))
     links = set(
         m.GuardianLink.objects.filter(district=d).values_list(
