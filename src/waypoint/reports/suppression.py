@@ -174,15 +174,17 @@ class SuppressedSet:
                 f"{_n(len(small), 'group has', 'groups have')} fewer than {self.threshold} "
                 f"learners, counting groups with none{listed(small)}."
             )
-        if group:
-            parts.append(
-                f"{_n(len(group), 'count', 'counts')} and {_pl(len(group), 'its', 'their')} "
-                f"percentages are hidden along with the hidden group{listed(group)}."
-            )
         if complement:
             parts.append(
                 f"{_n(len(complement), 'other number is', 'other numbers are')} hidden so the "
                 f"hidden ones cannot be worked out from totals or other groups{listed(complement)}."
+            )
+        if group:
+            parts.append(
+                f"{_n(len(group), 'count', 'counts')} of learners within "
+                f"{_pl(len(group), 'a hidden group', 'hidden groups')}, and "
+                f"{_pl(len(group), 'its percentage, is', 'their percentages, are')} hidden with "
+                f"{_pl(len(group), 'it', 'them')}{listed(group)}."
             )
         parts.append(coding)
         return " ".join(parts)
@@ -437,8 +439,8 @@ class _Problem:
             inside = [i for i in ids if hidden[i]]
             for i in inside[1:]:
                 union(inside[0], i)
-        for num, den in self.links:
-            if hidden[num] and hidden[den]:
+        for num, den in self.links:  # a link only binds when the numerator fills its group
+            if hidden[num] and hidden[den] and self.values[num] == self.values[den]:
                 union(num, den)
         groups: dict[int, list[int]] = {}
         for i, h in enumerate(hidden):
