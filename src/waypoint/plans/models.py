@@ -109,7 +109,7 @@ class Goal(TenantModel):
         return self.title
 
 
-class Milestone(models.Model):
+class Milestone(TenantModel):
     """A step towards a goal."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
@@ -117,7 +117,7 @@ class Milestone(models.Model):
     due_date = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         ordering = ["due_date", "id"]
 
     def __str__(self) -> str:
@@ -246,7 +246,7 @@ class GrowthPlan(TenantModel):
         return f"growth plan of {self.staff_id}"
 
 
-class GrowthGoal(models.Model):
+class GrowthGoal(TenantModel):
     """A professional goal."""
 
     plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="goals")
@@ -259,14 +259,14 @@ class GrowthGoal(models.Model):
     author = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         ordering = ["target_date", "id"]
 
     def __str__(self) -> str:
         return self.title
 
 
-class GrowthComment(models.Model):
+class GrowthComment(TenantModel):
     """A coach's or school leader's comment on a growth plan (or the teacher's reply)."""
 
     plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="comments")
@@ -274,7 +274,7 @@ class GrowthComment(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from waypoint.plans.models import (
 )
 from waypoint.plans.services import as_id, current_plan
 from waypoint.roster.models import Person
-from waypoint.standards.models import FrameworkAssociation, FrameworkItem
+from waypoint.standards.models import FrameworkItem
 
 RECENT_DAYS = 30
 """The family view's "recent evidence" looks back this many days."""
@@ -98,18 +98,6 @@ class Path:
     chosen: PathChoice | None = None
 
 
-def _leaf_ids(district_id: int) -> QuerySet[FrameworkItem]:
-    parents = FrameworkAssociation.objects.filter(
-        district_id=district_id,
-        association_type=FrameworkAssociation.Type.IS_CHILD_OF,
-        origin_item__retired=False,
-        destination_item__isnull=False,
-    ).values("destination_item_id")
-    return FrameworkItem.objects.filter(district_id=district_id, retired=False).exclude(
-        pk__in=parents
-    )
-
-
 def path_for(*, viewer: Viewer, learner_id: object) -> Path:
     """Mastered, in progress (evidence, not yet mastered), ready to learn next (every
     prerequisite mastered, no evidence yet), not yet ready (this grade's other standards), and
@@ -130,7 +118,7 @@ def path_for(*, viewer: Viewer, learner_id: object) -> Path:
             path.ready.append(StandardState(item, None))
             seen.add(item.pk)
     if pace.grade is not None:
-        grade_items = _leaf_ids(learner.district_id).filter(
+        grade_items = mastery.tracked_items(learner.district_id).filter(
             grade_low__lte=pace.grade, grade_high__gte=pace.grade
         )
         path.not_yet = [

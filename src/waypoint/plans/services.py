@@ -250,7 +250,13 @@ def save_goal(
     if milestones is not None:
         goal.milestones.all().delete()
         Milestone.objects.bulk_create(
-            Milestone(goal=goal, title=_text(m.title, 200), due_date=m.due_date, done=m.done)
+            Milestone(
+                district_id=learner.district_id,
+                goal=goal,
+                title=_text(m.title, 200),
+                due_date=m.due_date,
+                done=m.done,
+            )
             for m in milestones
         )
     record_action(
@@ -561,6 +567,7 @@ def save_growth_goal(
     if plan is None:
         raise PlanInputError({"plan": _("There is no school year to plan for.")})
     goal = GrowthGoal.objects.create(
+        district_id=staff.district_id,
         plan=plan,
         title=title,
         description=_text(description, 4000),
@@ -584,7 +591,9 @@ def add_growth_comment(
     plan = current_growth_plan(viewer=viewer, staff=staff)
     if plan is None:
         raise PlanInputError({"plan": _("There is no school year to plan for.")})
-    comment = GrowthComment.objects.create(plan=plan, author=viewer.person, text=text)
+    comment = GrowthComment.objects.create(
+        district_id=staff.district_id, plan=plan, author=viewer.person, text=text
+    )
     record_action(
         user=user, district_id=staff.district_id, action="plans.growth.comment", obj=comment
     )

@@ -28,6 +28,7 @@ from waypoint.demo.generator import (
     MIN_LEARNERS,
     build_demo,
 )
+from waypoint.demo.plans import seed_plans
 from waypoint.demo.reset import analyze_tables, delete_district
 from waypoint.roster.models import District, LearnerYear, School
 from waypoint.standards.demo import load_demo_framework
@@ -180,6 +181,11 @@ class Command(BaseCommand):
             say(
                 f"Saved {classroom.groups} small groups and {classroom.interventions} "
                 f"interventions in {classroom.sections} sections."
+            )
+            plans = seed_plans(district=result.district, seed=seed, today=timezone.localdate())
+            say(
+                f"Wrote {plans.learners} learners' plans with {plans.goals} goals and "
+                f"{plans.artifacts} pieces of work."
             )
         analyze_tables()
         total = sum(result.rows.values())
