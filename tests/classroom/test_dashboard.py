@@ -6,6 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,8 @@ from waypoint.audit.models import ActionEntry
 from waypoint.classroom import rollup, selectors, services
 from waypoint.classroom.models import Intervention, InterventionComparison, SmallGroup
 from waypoint.mastery.models import MasteryState
+from waypoint.mastery.services import apply_observations, set_mastered_at
+from waypoint.roster.models import Enrollment
 
 
 def at(world: SimpleNamespace, who: object, share: float = 0.5) -> Viewer:
@@ -249,15 +252,44 @@ def test_the_page_costs_the_same_queries_for_5_and_35_learners(scene: SimpleName
     client.force_login(w.t1.user)
     url = f"/classroom/sections/{w.s1.pk}/"
     client.get(url)  # warm caches (content types, sessions)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).status_code == 200
+
+    def queries() -> tuple[int, int]:
+        """(computed afresh, then taken from the memo)."""
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as warm:
+            assert client.get(url).status_code == 200
+        return len(cold.captured_queries), len(warm.captured_queries)
+
+    small = queries()
     for learner in scenes.add_learners(w, 31):
         scenes.state(learner, s.F, 0.97)
         scenes.state(learner, s.B, 0.4)
-    with CaptureQueriesContext(connection) as large:
-        response = client.get(url)
-    assert response.content.decode().count('data-learner="') >= 35
-    assert len(large.captured_queries) == len(small.captured_queries)
+    large = queries()
+    assert client.get(url).content.decode().count('data-learner="') >= 35
+    assert large == small
+    assert small[1] < small[0]
+
+
+def test_the_page_changes_as_soon_as_its_data_does(scene: SimpleNamespace) -> None:
+    """The memo never serves a stale grid: new evidence, a dropped learner, a new threshold."""
+    w, s = scene.world, scene.s
+    client = Client()
+    client.force_login(w.t1.user)
+    url = f"/classroom/sections/{w.s1.pk}/"
+    row = f'<tr data-learner="{scene.x1.pk}">'
+    assert row in client.get(url).content.decode()
+    obs = ef.ObservationFactory(item=s.D, learner=scene.x1, correct=True)
+    apply_observations(district=w.district_a, observations=[obs])
+    page = client.get(url).content.decode()
+    x1_row = page[page.index(row) :].split("</tr>", 1)[0]
+    assert ">60<" in x1_row  # 4.OA.1: from no evidence to 0.60 (prior 0.2, one correct answer)
+    Enrollment.objects.filter(person=scene.x1, section=w.s1).update(end_date=dt.date(2000, 1, 1))
+    assert row not in client.get(url).content.decode()
+    set_mastered_at(district=w.district_a, threshold=0.5)
+    page = client.get(url).content.decode()
+    assert "mastered (P ≥ 0.5)" in page
 
 
 def test_the_pages(scene: SimpleNamespace) -> None:

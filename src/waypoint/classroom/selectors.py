@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 
@@ -39,6 +39,20 @@ STUCK_GAIN = 0.1
 """… with P(mastered) up by less than this over them, and not mastered."""
 QUIET_DAYS = 14
 """No evidence on the section's standards for this many days: "no recent evidence"."""
+
+
+class State(NamedTuple):
+    """What the dashboard reads of a mastery state (a row, not a model: 2,000 per page)."""
+
+    probability: float
+    observation_count: int
+    last_evidence_at: dt.datetime | None
+    trail: list[float]
+
+    def recent_gain(self, observations: int = TRAIL_LENGTH) -> float | None:
+        if len(self.trail) <= observations:
+            return None
+        return float(self.trail[-1]) - float(self.trail[-1 - observations])
 
 
 @dataclass(frozen=True)
@@ -119,15 +133,15 @@ class Dashboard:
     elapsed: float | None
     prerequisites: dict[int, set[int]]
     params: dict[int, SkillParams]
-    states: dict[tuple[int, int], MasteryState] = field(default_factory=dict)
+    states: dict[tuple[int, int], State] = field(default_factory=dict)
+    by_id: dict[int, Standard] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {s.id: s for s in self.standards}
 
     def label(self, item_id: Hashable) -> str:
-        found = self.by_id.get(int(str(item_id)))
+        found = self.by_id.get(item_id) if isinstance(item_id, int) else None
         return found.code if found else str(item_id)
-
-    @property
-    def by_id(self) -> dict[int, Standard]:
-        return {s.id: s for s in self.standards}
 
     def param(self, item_id: Hashable) -> SkillParams:
         return self.params.get(int(str(item_id)), DEFAULT_PARAMS)
@@ -158,7 +172,9 @@ def _subject_names(section: Section) -> set[str]:
     return {section.subject.casefold(), str(section.get_subject_display()).casefold()}
 
 
-def _standards(section: Section) -> tuple[list[Standard], list[tuple[int, str]]]:
+def _standards(
+    section: Section, prerequisites: dict[int, set[int]]
+) -> tuple[list[Standard], list[tuple[int, str]]]:
     """Grade-level standards of the section's subject, then their earlier prerequisites."""
     grade = section.grade
     if grade is None:
@@ -173,7 +189,6 @@ def _standards(section: Section) -> tuple[list[Standard], list[tuple[int, str]]]
     ]
     grade_level = [i for i in items if (i.grade_high or i.grade_low or 0) >= grade]
     level_ids = {i.pk for i in grade_level}
-    prerequisites = prerequisite_map(section.district_id)
     wanted = {p for i in grade_level for p in prerequisites.get(i.pk, ())} - level_ids
     foundations = [i for i in items if i.pk in wanted]
 
@@ -218,7 +233,8 @@ def section_dashboard(
     """The learners × standards grid of one section, with flags and each learner's next need."""
     section = dashboard_section(viewer=viewer, section_id=section_id)
     learners = list(section_learners(viewer=viewer, section=section))
-    standards, domains = _standards(section)
+    prerequisites = prerequisite_map(section.district_id)
+    standards, domains = _standards(section, prerequisites)
     if domain not in (None, ""):
         try:
             wanted = int(str(domain))
@@ -228,18 +244,19 @@ def section_dashboard(
     ids = [s.id for s in standards]
     threshold = mastered_at(section.district_id)
     states = {
-        (s.learner_id, s.item_id): s
-        for s in MasteryState.objects.filter(
+        (learner_id, item_id): State(p, n, last, trail or [])
+        for learner_id, item_id, p, n, last, trail in MasteryState.objects.filter(
             district_id=section.district_id,
             learner_id__in=[p.pk for p in learners],
             item_id__in=ids,
+        ).values_list(
+            "learner_id", "item_id", "probability", "observation_count", "last_evidence_at", "trail"
         )
     }
     params = {
         m.item_id: SkillParams(m.prior, m.learn, m.forget, m.guess, m.slip)
         for m in SkillModel.objects.filter(district_id=section.district_id, item_id__in=ids)
     }
-    prerequisites = prerequisite_map(section.district_id)
     year = current_school_year(section.district_id, viewer.today)
     elapsed = year_elapsed(year, viewer.today) if year else None
     quiet_since = dt.datetime.combine(

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
 
 from waypoint.access.selectors import ASSESSING_ROLES, NotAllowed, NotVisible, get_student
-from waypoint.classroom import rollup, selectors, services
+from waypoint.classroom import memo, rollup, selectors, services
 from waypoint.classroom.models import Intervention
 from waypoint.evidence.models import Observation
 from waypoint.mastery.models import MasteryState
@@ -32,29 +33,18 @@ def section_dashboard(request: HttpRequest, section_id: str) -> HttpResponse:
     viewer = get_viewer(request)
     sort = request.GET.get("sort", "name")
     domain = request.GET.get("domain", "")
-    dash = selectors.section_dashboard(
+    dash, _steps, html = memo.dashboard_parts(
         viewer=viewer, section_id=section_id, domain=domain, sort=sort
     )
     meets_on, groups = selectors.saved_groups(section=dash.section)
     history = selectors.section_interventions(section=dash.section)
-    labels = dict(Intervention.Action.choices)
-    steps = {
-        row.learner.pk: [
-            {
-                "action": labels.get(str(step.action), str(step.action)),
-                "code": dash.label(step.standard) if step.standard is not None else "",
-                "reason": step.reason,
-            }
-            for step in selectors.next_steps(dash, row, 1)
-        ]
-        for row in dash.rows
-    }
     return render(
         request,
         "classroom/dashboard.html",
         {
             "dash": dash,
-            "rows": [(row, steps[row.learner.pk]) for row in dash.rows],
+            "rows": [row for row in dash.rows],
+            "grid_rows": mark_safe(html),  # noqa: S308 — built escaped by classroom.grid
             "sort": sort,
             "domain": domain,
             "sorts": selectors.SORTS,

@@ -121,6 +121,10 @@ def expected_mastery(
     if opportunities < 0 or effectiveness < 0:
         raise ValueError("opportunities and effectiveness must be non-negative")
     boosted = _with_learn(params, 1.0 - (1.0 - params.learn) ** effectiveness)
+    if boosted.forget == 0.0 and 0.0 < state < 1.0:
+        # The posterior is a martingale, so each step's expectation is p + (1 - p) learn:
+        # k steps in closed form (the loop below gives the same to rounding; tested).
+        return 1.0 - (1.0 - state) * (1.0 - boosted.learn) ** opportunities
     p = state
     for _ in range(opportunities):
         right = predict_correct(p, boosted)
@@ -177,6 +181,10 @@ def rank_interventions(
         g = gate(s) if gate_value is None else gate_value
         sp = skill(s)
         p = p_known(s)
+        if sp.forget == 0.0 and 0.0 < p < 1.0 and factor >= 0:
+            # expected_mastery's closed form, without building parameter tuples (hot path)
+            learn = 1.0 - (1.0 - min(max(sp.learn * g, 0.0), 1.0)) ** factor
+            return float((1.0 - p) * (1.0 - (1.0 - learn) ** opportunities))
         return expected_mastery(p, _with_learn(sp, sp.learn * g), opportunities, factor) - p
 
     scope = set(learner.scope)
