@@ -271,8 +271,9 @@ def render(report: dict[str, Any]) -> str:
                 "standard, so each page is a "
                 f"{report['section_learners']} × {report['standards']} grid with flags and every "
                 f"learner's next best step. {m['gunicorn']}, {report['workers']} sync workers, on "
-                f"loopback; no page cache. {report['sections']} simulated teachers, each with their "
-                "own session, request their own section page and wait 1–3 s (uniform) between "
+                f"loopback; no page cache. {report['sections']} simulated teachers, each with "
+                "their own session, request their own section page and wait 1–3 s (uniform) "
+                "between "
                 f"requests, for {r['seconds']:.0f} s. Measured {report['generated_at'][:10]}.",
                 "",
                 "| requests | errors | incomplete pages | p50 | p95 | p99 | max | requests/s | "
