@@ -64,7 +64,7 @@ taus <- (1:100 - 0.5) / 100
 rows_by_model <- split(seq_len(nrow(panel)), panel$model)
 started <- proc.time()[["elapsed"]]
 fitting <- 0
-out <- vector("list", nrow(models))
+out <- coef_out <- vector("list", nrow(models))
 for (m in seq_len(nrow(models))) {
   info <- models[m, ]
   d <- panel[rows_by_model[[as.character(info$model)]], ]
@@ -84,11 +84,13 @@ for (m in seq_len(nrow(models))) {
     bs(fin[[paste0("p", j)]], knots = get(paste0("K", j)), Boundary.knots = get(paste0("B", j))))))
   pred <- round(t(apply(x %*% coefs, 1, sort)), 5)
   sgp <- pmin(pmax(rowSums(pred < fin$y), 1L), 99L)
+  coef_out[[m]] <- data.frame(model = info$model, term = seq_len(nrow(coefs)), coefs)
   out[[m]] <- data.frame(id = fin$id, subject = info$subject, year = info$year,
                          grade = info$grade, priors = info$k, sgp = sgp)
 }
 elapsed <- proc.time()[["elapsed"]] - started
 write.csv(do.call(rbind, out), args[4], row.names = FALSE)
+write.csv(do.call(rbind, coef_out), args[6], row.names = FALSE)
 cat(sprintf("{\"fit_predict_s\": %.4f, \"rq_s\": %.4f, \"models\": %d}\n",
             elapsed, fitting, nrow(models)), file = args[5])
 """
@@ -270,15 +272,29 @@ def run_r(paths: tuple[Path, Path, Path], workdir: Path) -> dict[str, Any]:
     script = workdir / "growth.R"
     script.write_text(R_SCRIPT)
     out_csv, out_json = workdir / "r_sgp.csv", workdir / "r_time.json"
+    out_coef = workdir / "r_coef.csv"
     started = time.perf_counter()
     subprocess.run(
-        ["Rscript", str(script), *map(str, paths), str(out_csv), str(out_json)], check=True
+        ["Rscript", str(script), *map(str, paths), str(out_csv), str(out_json), str(out_coef)],
+        check=True,
     )
     wall = time.perf_counter() - started
     timing = json.loads(out_json.read_text())
     with out_csv.open() as f:
         rows = list(csv.DictReader(f))
+    with paths[2].open() as f:
+        model_key = {
+            int(m["model"]): (m["subject"], int(m["year"]), int(m["grade"]), int(m["k"]))
+            for m in csv.DictReader(f)
+        }
+    coefs: dict[tuple[str, int, int, int], list[list[float]]] = {}
+    with out_coef.open() as f:
+        reader = csv.reader(f)
+        next(reader)
+        for row in reader:
+            coefs.setdefault(model_key[int(row[0])], []).append([float(v) for v in row[2:]])
     return {
+        "coefficients": {key: np.asarray(v) for key, v in coefs.items()},
         "fit_predict_s": float(timing["fit_predict_s"]),
         "rq_s": float(timing["rq_s"]),
         "process_wall_s": wall,
@@ -317,8 +333,48 @@ def compare(
     }
 
 
-def bench_dataset(name: str, threads: list[int], workdir: Path) -> dict[str, Any]:
+def compare_coefficients(
+    data: Long,
+    knots: dict[tuple[str, int], growth.KnotsBoundaries],
+    result: growth.GrowthResult,
+    r_coef: dict[tuple[str, int, int, int], np.ndarray],
+) -> dict[str, Any]:
+    """Per model: the largest coefficient difference, and where they differ, whether ours
+    reaches R's check loss at every quantile (different optimal vertices) or not."""
+    panel = growth.build_panel(
+        data["learner"], data["subject"], data["year"], data["grade"], data["score"]
+    )
+    diffs, worse = [], 0
+    for m in result.models:
+        key = (m.subject, m.year, m.grade, m.priors)
+        theirs = r_coef.get(key)
+        if theirs is None or theirs.shape != m.coefficients.shape:
+            diffs.append(np.inf)
+            continue
+        diffs.append(float(np.max(np.abs(theirs - m.coefficients))))
+        if diffs[-1] > 1e-6:
+            x, y = growth.model_design(panel, knots, *key)
+            for k, tau in enumerate(growth.TAUS):
+                ours_loss, r_loss = (
+                    float(np.sum(np.where(r >= 0, tau * r, (tau - 1) * r)))
+                    for r in (y - x @ m.coefficients[:, k], y - x @ theirs[:, k])
+                )
+                worse += ours_loss > r_loss * (1 + 1e-9) + 1e-9
+    arr = np.asarray(diffs)
+    return {
+        "models_compared": len(diffs),
+        "models_coefficients_within_1e-6": int(np.sum(arr <= 1e-6)),
+        "max_coefficient_diff": float(arr.max()) if arr.size else 0.0,
+        "median_coefficient_diff": float(np.median(arr)) if arr.size else 0.0,
+        "quantiles_with_higher_loss_than_r": int(worse),
+    }
+
+
+def bench_dataset(name: str, threads: list[int], workdir: Path, every: int = 1) -> dict[str, Any]:
     data = load(name)
+    if every > 1:
+        keep = data["learner"] % every == 0
+        data = {k: v[keep] for k, v in data.items()}
     knots = growth.knots_boundaries(data["subject"], data["grade"], data["score"])
     runs = {}
     loads = {"waypoint": round(os.getloadavg()[0], 2)}
@@ -338,6 +394,7 @@ def bench_dataset(name: str, threads: list[int], workdir: Path) -> dict[str, Any
         flush=True,
     )
     agreement = compare(result, r.pop("sgp"))
+    agreement.update(compare_coefficients(data, knots, result, r.pop("coefficients")))
     print(f"{name}: {agreement}", flush=True)
     return {
         "dataset": name,
@@ -412,7 +469,15 @@ def render(report: dict[str, Any]) -> str:
             f"largest difference {a['max_abs_diff']}; same number of priors for "
             f"{_pct(a['same_priors'])}; mean SGP {a['mean_sgp_waypoint']:.2f} (R "
             f"{a['mean_sgp_r']:.2f}); only on one side: {a['only_waypoint']} / {a['only_r']}"
-            + (f"; R's `rq` calls alone {res['r']['rq_s']:.1f} s." if "rq_s" in res["r"] else ".")
+            + (f"; R's `rq` calls alone {res['r']['rq_s']:.1f} s" if "rq_s" in res["r"] else "")
+            + (
+                f"; coefficients within 1e-6 of R's in {a['models_coefficients_within_1e-6']} of "
+                f"{a['models_compared']} models (largest difference "
+                f"{a['max_coefficient_diff']:.1e}; quantiles where our check loss is above R's: "
+                f"{a['quantiles_with_higher_loss_than_r']})."
+                if "models_compared" in a
+                else "."
+            )
         )
     t = report["targets"]
     if m["load_average_at_start"] > 1.0:
@@ -491,6 +556,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--render-only", action="store_true", help=f"re-render the docs from {RESULTS.name}"
     )
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="only learners whose ID is a multiple of this (a quick check; results to stdout)",
+    )
     args = parser.parse_args(argv)
     if args.render_only:
         write_docs(DOCS, render(json.loads(RESULTS.read_text())))
@@ -505,7 +576,9 @@ def main(argv: list[str] | None = None) -> int:
     machine = {**base_machine(), "numpy": np.__version__, "numba": numba.__version__, **versions}
     warm_up()
     with tempfile.TemporaryDirectory(prefix="waypoint-growth-") as tmp:
-        results = [bench_dataset(n, threads, Path(tmp)) for n in args.datasets.split(",")]
+        results = [
+            bench_dataset(n, threads, Path(tmp), args.every) for n in args.datasets.split(",")
+        ]
     speedups = [r["r"]["fit_predict_s"] / r["waypoint_s"]["1"] for r in results]
     within = [r["agreement"]["within_1"] for r in results]
     report = {
@@ -524,6 +597,9 @@ def main(argv: list[str] | None = None) -> int:
             "speed_met": min(speedups) >= 1.0,
         },
     }
+    if args.every > 1:
+        print(json.dumps(report["targets"]))
+        return 0
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     write_docs(DOCS, render(report))

@@ -18,6 +18,7 @@ from waypoint.engine.growth import (
     growth_percentiles,
     knots_boundaries,
     knots_for_scores,
+    model_design,
     percentiles_from_predictions,
     quantile_regression,
 )
@@ -269,13 +270,14 @@ def test_sgps_within_bounds_and_near_uniform_in_sample() -> None:
 # --- the real SGP sample data ---------------------------------------------------------------
 
 
-def test_real_sgp_data() -> None:
+def load_reading(every: int) -> dict[str, np.ndarray]:
+    """The wide Reading sample as long arrays, learners whose ID is a multiple of ``every``."""
     path = SGP_DATA / "sgpData.parquet"
     if not path.exists():
         pytest.fail(f"the SGP sample data is missing: expected {path} (see bench/README.md)")
     table = pq.read_table(path).to_pydict()
     ids = np.asarray(table["ID"], dtype=np.int64)
-    keep_learner = ids % 4 == 0  # a quarter of the learners keeps the test quick
+    keep_learner = ids % every == 0
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("learner", "year", "grade", "score")}
     for year in (2021, 2022, 2023, 2024, 2025):
         grade = np.asarray(table[f"GRADE_{year}"], dtype=np.float64)
@@ -286,9 +288,19 @@ def test_real_sgp_data() -> None:
         parts["grade"].append(grade[has].astype(np.int64))
         parts["score"].append(score[has])
     data = {k: np.concatenate(v) for k, v in parts.items()}
-    subject = np.full(data["learner"].size, "READING")
+    data["subject"] = np.full(data["learner"].size, "READING")
+    return data
+
+
+def test_real_sgp_data() -> None:
+    data = load_reading(every=4)  # a quarter of the learners keeps the test quick
     result = growth_percentiles(
-        data["learner"], subject, data["year"], data["grade"], data["score"], keep_models=True
+        data["learner"],
+        data["subject"],
+        data["year"],
+        data["grade"],
+        data["score"],
+        keep_models=True,
     )
     assert len(result) > 10_000
     assert set(np.unique(result.priors)) == {1, 2, 3}
@@ -302,3 +314,33 @@ def test_real_sgp_data() -> None:
     for model in result.models:
         assert model.coefficients.shape == (1 + 7 * model.priors, 100)
         assert np.all(np.isfinite(model.coefficients))
+
+
+def test_real_small_three_prior_models_are_optimal() -> None:
+    """About 160 learners and 22 coefficients per model: badly conditioned bases, where
+    rounding in the updated inverse once ended the simplex early. Every 3-prior model's
+    check loss must reach the LP optimum."""
+    path = SGP_DATA / "sgpData_LONG.parquet"
+    if not path.exists():
+        pytest.fail(f"the SGP sample data is missing: expected {path} (see bench/README.md)")
+    table = pq.read_table(path, columns=["ID", "CONTENT_AREA", "YEAR", "GRADE", "SCALE_SCORE"])
+    columns = table.to_pydict()
+    ids = np.asarray(columns["ID"], dtype=np.int64)
+    keep = ids % 20 == 0
+    args = (
+        ids[keep],
+        np.asarray(columns["CONTENT_AREA"]).astype(str)[keep],
+        np.asarray([int(y[-4:]) for y in columns["YEAR"]])[keep],
+        np.asarray(columns["GRADE"], dtype=np.int64)[keep],
+        np.asarray(columns["SCALE_SCORE"], dtype=np.float64)[keep],
+    )
+    result = growth_percentiles(*args, keep_models=True)
+    panel = build_panel(*args)
+    models = [m for m in result.models if m.priors == 3]
+    assert len(models) >= 10
+    for m in models:
+        x, y = model_design(panel, result.knots, m.subject, m.year, m.grade, m.priors)
+        assert x.shape == (m.n, 22)
+        for k in range(1, 100, 6):
+            ours = check_loss(x, y, m.coefficients[:, k], TAUS[k])
+            assert ours <= lp_optimum(x, y, TAUS[k]) * (1 + 1e-9) + 1e-6, (m.subject, m.year, k)

@@ -33,8 +33,12 @@ ORDER = DEGREE + 1
 # Simplex settings: refactorise the basis inverse every REFRESH pivots; a column whose
 # entries are below PIVOT_TOL (relative to the largest) is not used as a breakpoint.
 REFRESH = 50
-PIVOT_TOL = 1e-11
+PIVOT_TOL = 1e-9
 OPT_TOL = 1e-9
+# A pivot element outside (PIVOT_MIN, PIVOT_MAX) refactorises at once; a residual more than
+# SIDE_TOL on the other side of zero than recorded is moved to its side at a refactorisation.
+PIVOT_MIN, PIVOT_MAX = 1e-6, 1e6
+SIDE_TOL = 1e-9
 # Breakpoints further than LIMIT_FACTOR times a typical recent step are heap-ordered only
 # when the nearer ones do not end the line search.
 LIMIT_FACTOR = 4.0
@@ -108,29 +112,35 @@ def bspline_basis(x: F8, interior: F8, lower: float, upper: float) -> F8:
 
 @njit()
 def _initial_basis(x: F8) -> I64:
-    """``p`` linearly independent rows of ``x`` (greedy Gram-Schmidt), or -1s if rank < p."""
+    """``p`` well-separated independent rows of ``x``, or -1s if the rank is below ``p``.
+
+    Greedy Gram-Schmidt over the rows: a row joins when its part orthogonal to those
+    already taken is a large enough share of its length. The share starts strict (a
+    well-conditioned first basis keeps the updated inverse accurate) and is relaxed only
+    when too few rows pass.
+    """
     n, p = x.shape
-    basis = np.full(p, -1, dtype=np.int64)
-    q = np.zeros((p, p))
-    found = 0
-    # Visit rows in a stride order that spreads over the data.
-    stride = 7919 if n % 7919 != 0 else 7907
-    for step in range(n):
-        i = (step * stride) % n
-        v = x[i].copy()
-        norm0 = np.sqrt(np.sum(v * v))
-        if norm0 == 0.0:
-            continue
-        for _ in range(2):
-            for k in range(found):
-                v -= np.dot(q[k], v) * q[k]
-        norm = np.sqrt(np.sum(v * v))
-        if norm > 1e-8 * norm0:
-            q[found] = v / norm
-            basis[found] = i
-            found += 1
-            if found == p:
-                return basis
+    stride = 7919 if n % 7919 != 0 else 7907  # a prime: visits every row, spread out
+    for share in (1e-1, 1e-3, 1e-6, 1e-9):
+        basis = np.full(p, -1, dtype=np.int64)
+        q = np.zeros((p, p))
+        found = 0
+        for step in range(n):
+            i = (step * stride) % n
+            v = x[i].copy()
+            norm0 = np.sqrt(np.sum(v * v))
+            if norm0 == 0.0:
+                continue
+            for _ in range(2):
+                for k in range(found):
+                    v -= np.dot(q[k], v) * q[k]
+            norm = np.sqrt(np.sum(v * v))
+            if norm > share * norm0:
+                q[found] = v / norm
+                basis[found] = i
+                found += 1
+                if found == p:
+                    return basis
     return np.full(p, -1, dtype=np.int64)
 
 
@@ -147,7 +157,7 @@ def _refresh(
     sum_all: F8,
     sum_neg: F8,
 ) -> None:
-    """Recompute the basis inverse, coefficients, residuals and the nonbasic row sums."""
+    """Recompute the basis inverse, coefficients, residuals, sides and nonbasic row sums."""
     n, p = x.shape
     xb = np.empty((p, p))
     yb = np.empty(p)
@@ -159,6 +169,14 @@ def _refresh(
     resid[:] = y - x @ beta
     for k in range(p):
         resid[basis[k]] = 0.0
+    # Accumulated rounding may have left a residual on the other side of zero than its
+    # recorded side: record the side it is on (the optimality test relies on it).
+    for i in range(n):
+        if not in_basis[i]:
+            if negative[i] and resid[i] > SIDE_TOL:
+                negative[i] = False
+            elif not negative[i] and resid[i] < -SIDE_TOL:
+                negative[i] = True
     sum_all[:] = 0.0
     sum_neg[:] = 0.0
     for i in range(n):
@@ -260,7 +278,12 @@ def _solve_tau(
                 jbest = j
                 sigma = -1.0
         if jbest < 0:
-            return pivots
+            if since_refresh == 0:
+                return pivots
+            # Optimal on the updated quantities: confirm on freshly computed ones.
+            _refresh(x, y, basis, in_basis, negative, binv, beta, resid, sum_all, sum_neg)
+            since_refresh = 0
+            continue
         if pivots >= max_pivots:
             return -1
         slope = best
@@ -367,7 +390,7 @@ def _solve_tau(
         basis[jbest] = enter
         pivots += 1
         since_refresh += 1
-        if since_refresh >= REFRESH:
+        if since_refresh >= REFRESH or not PIVOT_MIN < abs(alpha) < PIVOT_MAX:
             _refresh(x, y, basis, in_basis, negative, binv, beta, resid, sum_all, sum_neg)
             since_refresh = 0
 

@@ -315,6 +315,27 @@ def _model_tasks(panel: Panel, knots: Mapping[Key, KnotsBoundaries]) -> list[_Ta
     return tasks
 
 
+def model_design(
+    panel: Panel,
+    knots: Mapping[Key, KnotsBoundaries],
+    subject: str,
+    year: int,
+    grade: int,
+    priors: int,
+) -> tuple[F8, F8]:
+    """The design and current scores of one model: every learner in that subject, year and
+    grade with at least ``priors`` consecutive priors (for checks and comparisons)."""
+    members = np.flatnonzero(
+        (panel.subject == subject)
+        & (panel.year == year)
+        & (panel.grade == grade)
+        & (panel.depth >= priors)
+    )
+    prior_knots = [knots[(subject, grade - j - 1)] for j in range(priors)]
+    x = design([panel.score[panel.prior[members, j]] for j in range(priors)], prior_knots)
+    return x, panel.score[members]
+
+
 def growth_percentiles(
     learner: npt.ArrayLike,
     subject: npt.ArrayLike,
