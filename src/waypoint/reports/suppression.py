@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # type: ignore[import-untyped]
 
 DEFAULT_THRESHOLD = 10
 HIDDEN_TEXT = "*"
@@ -233,16 +233,18 @@ def exposed(
     hidden: Iterable[Hashable],
     *,
     numerators: Mapping[Hashable, Hashable] | None = None,
+    whole: bool = True,
 ) -> frozenset[Hashable]:
     """The hidden cells a reader can work out exactly from everything else in the set.
 
     For checking a suppression made elsewhere (a state's table, a hand-made export).
+    ``whole``: the reader knows counts are whole numbers (else only real-valued reasoning).
     """
     problem = _Problem(counts, list(relations), dict(numerators or {}))
     mask = [False] * len(problem.keys)
     for key in hidden:
         mask[problem.id_of(key)] = True
-    return frozenset(problem.keys[i] for i in problem.pinned(mask))
+    return frozenset(problem.keys[i] for i in problem.pinned(mask, whole=whole, lazy=False))
 
 
 class _Problem:
@@ -307,7 +309,7 @@ class _Problem:
         while True:
             self._close_singletons(reasons)
             hidden = [r is not None for r in reasons]
-            pinned = sorted(self.pinned(hidden) - self.unprotected)
+            pinned = sorted(self.pinned(hidden))
             if not pinned:
                 break
             progressed = False
@@ -402,26 +404,135 @@ class _Problem:
                     for r in self.cell_rows[i]
                 ):
                     continue  # a relation would be left with one hidden cell
-                if not (self.pinned(hidden, near) - self.unprotected):
+                if not self.pinned(hidden, near, first=True):
                     reasons[:] = trial
                     changed = True
 
     # -- the exact check ----------------------------------------------------------------
 
-    def pinned(self, hidden: Sequence[bool], near: set[int] | None = None) -> set[int]:
+    def pinned(
+        self,
+        hidden: Sequence[bool],
+        near: set[int] | None = None,
+        *,
+        whole: bool = True,
+        first: bool = False,
+        lazy: bool = True,
+    ) -> set[int]:
         """Hidden cells whose value every solution consistent with the shown cells shares.
 
         A hidden cell can take another value exactly when some direction ``z`` over the
         hidden cells keeps every relation (``A z = 0``), respects the bounds active at the
         true values (a hidden 0 cannot fall, a numerator equal to its group cannot outgrow
-        it) and moves the cell (``z_cell != 0``). With ``near``, only the groups of linked
-        hidden cells that touch those cells are checked (the rest did not change).
+        it) and moves the cell (``z_cell != 0``); then, with ``whole``, whole numbers are
+        asked for too (``_pinned_whole``). With ``near``, only the groups of linked hidden
+        cells that touch those cells are checked (the rest did not change); with ``first``,
+        it may stop at the first group with a pinned cell. With ``lazy``, whole numbers are
+        only asked for once no cell is pinned over the reals. Cells already found
+        unprotected are left out.
         """
+        components = [c for c in self._components(hidden) if near is None or not near.isdisjoint(c)]
         pinned: set[int] = set()
-        for component in self._components(hidden):
-            if near is None or not near.isdisjoint(component):
-                pinned |= self._pinned_in(component, hidden)
+        reals: list[set[int]] = []
+        for component in components:
+            reals.append(self._pinned_in(component, hidden))
+            pinned |= reals[-1] - self.unprotected
+        if not whole or (pinned and lazy):
+            return pinned  # the whole-number check waits until no cell is pinned over the reals
+        for component, real in zip(components, reals, strict=True):
+            pinned |= self._pinned_whole(component, hidden, real) - self.unprotected
+            if pinned and first:
+                break
         return pinned
+
+    def _pinned_whole(
+        self, component: list[int], hidden: Sequence[bool], real: set[int]
+    ) -> set[int]:
+        """Cells free over the reals that no other whole-number solution moves.
+
+        Counts are whole numbers: where the relations are not totally unimodular (numerators
+        crossed with margins, three-way tables) a cell can be free over the reals and still
+        have one whole value. A MILP (HiGHS) looks for a whole-number solution agreeing
+        with every shown number in which the cell differs; each one found frees every cell
+        it moves. A link to a group outside the component keeps that group's true value,
+        which can only call more cells pinned.
+        """
+        todo = [c for c in component if c not in real]
+        if not todo:
+            return set()
+        col = {c: j for j, c in enumerate(component)}
+        n = len(component)
+        rows = sorted({r for c in component for r in self.cell_rows[c]})
+        a_eq = np.zeros((len(rows), n))
+        b_eq = np.zeros(len(rows))
+        for k, r in enumerate(rows):
+            for i, coeff in zip(*self.rows[r], strict=True):
+                if i in col:
+                    a_eq[k, col[i]] = coeff
+                else:
+                    b_eq[k] -= coeff * self.values[i]
+        links = sorted({k for c in component for k in self.cell_links[c]})
+        a_ub = np.zeros((len(links), n))
+        b_ub = np.zeros(len(links))
+        for k, link in enumerate(links):  # numerator - group <= 0
+            for cell_id, sign in zip(self.links[link], (1, -1), strict=True):
+                if cell_id in col:
+                    a_ub[k, col[cell_id]] = sign
+                else:
+                    b_ub[k] -= sign * self.values[cell_id]
+        constraints = [LinearConstraint(a_eq, b_eq, b_eq)] if rows else []
+        if links:
+            constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
+        truth = np.array([self.values[c] for c in component], dtype=np.float64)
+        moved: set[int] = set()
+        for cell in todo:
+            if cell in moved:
+                continue
+            j = col[cell]
+            for step in (-1, 1):
+                if step < 0 and truth[j] == 0:
+                    continue
+                lower, upper = np.zeros(n), np.full(n, np.inf)
+                if step < 0:
+                    upper[j] = truth[j] - 1
+                else:
+                    lower[j] = truth[j] + 1
+                x = self._whole_solution(lower, upper, constraints)
+                if x is not None:
+                    moved |= {component[k] for k in np.flatnonzero(x != truth)}
+                    break
+        return {c for c in todo if c not in moved}
+
+    @staticmethod
+    def _whole_solution(
+        lower: np.ndarray, upper: np.ndarray, constraints: list[LinearConstraint]
+    ) -> np.ndarray | None:
+        """A whole-number solution within the bounds, if any: an LP vertex when it is whole
+        (always, for hierarchies and two-way tables), else a MILP."""
+        n = lower.size
+        kwargs: dict[str, np.ndarray] = {}
+        for con in constraints:
+            if np.all(np.isfinite(con.lb)):  # the equalities
+                kwargs |= {"A_eq": con.A, "b_eq": con.ub}
+            else:
+                kwargs |= {"A_ub": con.A, "b_ub": con.ub}
+        bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+        vertex = linprog(np.zeros(n), bounds=bounds, method="highs-ds", **kwargs)
+        if vertex.status == 2:  # infeasible over the reals, so over whole numbers too
+            return None
+        if vertex.status == 0:
+            x = np.asarray(vertex.x, dtype=np.float64)
+            if np.all(np.abs(x - np.round(x)) < 1e-9):
+                return np.round(x)
+        result = milp(
+            np.zeros(n),
+            integrality=np.ones(n),
+            bounds=Bounds(lower, upper),
+            constraints=constraints,
+        )
+        if result.status != 0:
+            return None
+        return np.round(np.asarray(result.x, dtype=np.float64))
 
     def _components(self, hidden: Sequence[bool]) -> list[list[int]]:
         parent = list(range(len(hidden)))
