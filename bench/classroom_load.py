@@ -159,7 +159,12 @@ def get(port: int, path: str, session: str) -> tuple[int, float, bytes]:
 
 
 def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "WAYPOINT_CACHE_DIR": str(workdir / "cache"),  # the workers share the memo
+    }
     log = (workdir / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
@@ -270,7 +275,8 @@ def render(report: dict[str, Any]) -> str:
                 f"{report['standards']}-standard framework with mastery for every learner × "
                 "standard, so each page is a "
                 f"{report['section_learners']} × {report['standards']} grid with flags and every "
-                f"learner's next best step. {m['gunicorn']}, {report['workers']} sync workers, on "
+                f"learner's next best step. {m['gunicorn']}, {report['workers']} sync workers "
+                "sharing a file cache (`WAYPOINT_CACHE_DIR`) for the memoized grid, on "
                 f"loopback; no page cache. {report['sections']} simulated teachers, each with "
                 "their own session, request their own section page and wait 1–3 s (uniform) "
                 "between "

@@ -184,6 +184,21 @@ LOGGING = {
 
 # Long jobs (imports, refits, reports) run in the background: `waypoint db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Memoized page parts (docs/classroom.md): per process by default; WAYPOINT_CACHE_DIR shares
+# them between the workers of a production server (a directory only the server can read).
+_CACHE_DIR = os.environ.get("WAYPOINT_CACHE_DIR", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+        if _CACHE_DIR
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 UPLOAD_DIR = Path(os.environ.get("WAYPOINT_UPLOAD_DIR", VAR_DIR / "uploads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

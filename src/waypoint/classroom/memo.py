@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -63,18 +64,32 @@ def stamp(section: Section, learners: Sequence[Person], today: Any, domain: str,
     return "wp:dash:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def dashboard_parts(
-    *, viewer: Viewer, section_id: object, domain: str, sort: str
-) -> tuple[selectors.Dashboard, dict[int, list[dict[str, str]]], str]:
-    """(the dashboard, each learner's next best step for display, the grid's rows as HTML)."""
+@dataclass
+class GridPage:
+    """What the page shows of a dashboard, in plain values (cheap to keep and to load)."""
+
+    section: Section
+    standards: list[selectors.Standard]
+    domains: list[tuple[int, str]]
+    learners: list[tuple[int, str]]
+    mastered_at: float
+    elapsed: float | None
+    grid_html: str
+
+    @property
+    def rows(self) -> list[tuple[int, str]]:
+        return self.learners
+
+
+def grid_page(*, viewer: Viewer, section_id: object, domain: str, sort: str) -> GridPage:
+    """The section page's grid for this viewer, from the memo when nothing has changed."""
     section = selectors.dashboard_section(viewer=viewer, section_id=section_id)
     learners = list(selectors.section_learners(viewer=viewer, section=section))
     key = stamp(section, learners, viewer.today, domain, sort)
     found = cache.get(key)
-    if found is not None:
-        dash, steps, html = found
-        dash.section = section  # this request's section (the same row)
-        return dash, steps, html
+    if isinstance(found, GridPage):
+        found.section = section  # this request's section row, not a copy from the memo
+        return found
     dash = selectors.section_dashboard(
         viewer=viewer, section_id=section.pk, domain=domain, sort=sort
     )
@@ -90,6 +105,16 @@ def dashboard_parts(
         ]
         for row in dash.rows
     }
-    html = str(grid_rows(dash, steps))
-    cache.set(key, (dash, steps, html), TIMEOUT)
-    return dash, steps, html
+    page = GridPage(
+        section=section,
+        standards=dash.standards,
+        domains=dash.domains,
+        learners=[
+            (r.learner.pk, f"{r.learner.family_name}, {r.learner.given_name}") for r in dash.rows
+        ],
+        mastered_at=dash.mastered_at,
+        elapsed=dash.elapsed,
+        grid_html=str(grid_rows(dash, steps)),
+    )
+    cache.set(key, replace(page, section=None), TIMEOUT)  # type: ignore[arg-type]
+    return page

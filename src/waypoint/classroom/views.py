@@ -33,9 +33,7 @@ def section_dashboard(request: HttpRequest, section_id: str) -> HttpResponse:
     viewer = get_viewer(request)
     sort = request.GET.get("sort", "name")
     domain = request.GET.get("domain", "")
-    dash, _steps, html = memo.dashboard_parts(
-        viewer=viewer, section_id=section_id, domain=domain, sort=sort
-    )
+    dash = memo.grid_page(viewer=viewer, section_id=section_id, domain=domain, sort=sort)
     meets_on, groups = selectors.saved_groups(section=dash.section)
     history = selectors.section_interventions(section=dash.section)
     return render(
@@ -43,8 +41,8 @@ def section_dashboard(request: HttpRequest, section_id: str) -> HttpResponse:
         "classroom/dashboard.html",
         {
             "dash": dash,
-            "rows": [row for row in dash.rows],
-            "grid_rows": mark_safe(html),  # noqa: S308 — built escaped by classroom.grid
+            "rows": dash.learners,
+            "grid_rows": mark_safe(dash.grid_html),  # noqa: S308 — built escaped by classroom.grid
             "sort": sort,
             "domain": domain,
             "sorts": selectors.SORTS,
