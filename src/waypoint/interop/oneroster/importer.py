@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from waypoint.interop.oneroster.parse import FINGERPRINTED_FILES, SAME, Package, PackageReader
 from waypoint.interop.oneroster.resolve import Resolver, district_row
@@ -89,9 +89,18 @@ def _known_fingerprints(slug: str) -> dict[str, dict[str, int]]:
     if district is None:
         return {}
     out: dict[str, dict[str, int]] = {}
-    for file, model in _FINGERPRINT_MODELS.items():
-        qs = model.objects.filter(district=district, source_hash__isnull=False)  # type: ignore[attr-defined]
-        out[file] = dict(qs.values_list("sourced_id", "source_hash"))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:  # straight from the cursor: a million rows
+        for file, model in _FINGERPRINT_MODELS.items():
+            cursor.execute(
+                f"SELECT {quote('sourced_id')}, {quote('source_hash')} "  # noqa: S608
+                f"FROM {quote(model._meta.db_table)} WHERE {quote('district_id')} = %s "
+                f"AND {quote('source_hash')} IS NOT NULL",
+                [district.pk],
+            )
+            known = out[file] = {}
+            while batch := cursor.fetchmany(50_000):
+                known.update(batch)
     return out
 
 

@@ -44,6 +44,18 @@ ONEROSTER_ROLE_SET = frozenset(ONEROSTER_STAFF_ROLES)
 WAYPOINT_ROLE_SET = frozenset(WAYPOINT_ROLES)
 
 
+_STAFF_ROLE_SOURCES = frozenset(("teacher", "aide", "administrator"))  # 1.1 user roles
+_ADMIN_ROLES = frozenset(
+    (
+        "administrator",
+        "districtAdministrator",
+        "systemAdministrator",
+        "principal",
+        "siteAdministrator",
+    )
+)
+
+
 class RoleScope:
     """The ``(person, role)`` pairs a bulk users file speaks for (see ``EntityRows.scope``),
     kept as one shared set of roles per person rather than a tuple per pair."""
@@ -600,7 +612,8 @@ class Resolver:
                 for org in u.orgs:
                     if self._org_kind(org) is None:
                         self.unknown("users.csv", u.row, "orgSourcedIds", org, "orgs.csv")
-                user_roles[sid] = [(role, org, None) for org in u.orgs]
+                if role in _STAFF_ROLE_SOURCES:  # only these give staff roles
+                    user_roles[sid] = [(role, org, None) for org in u.orgs]
             if u.bad:
                 continue
             kinds[sid] = KIND_BY_ROLE.get(role, "staff")
@@ -675,9 +688,11 @@ class Resolver:
         self.data.entities["staff_role"] = EntityRows(roles_mode, roles, scope=scope)
 
     def _staff_role(self, role: str, org: str) -> str | None:
-        kind = self._org_kind(org)
         if role in ("teacher", "aide"):
             return role
+        if role not in _ADMIN_ROLES:
+            return None  # learners, guardians, proctors, …: no staff role
+        kind = self._org_kind(org)
         if role in (
             "administrator",
             "districtAdministrator",
