@@ -8,6 +8,7 @@ keeps it so), so the same code runs in a request, a nightly command or a Spark j
 - ``metrics``: ROC AUC, RMSE, log-loss.
 - ``base``: the estimator contract every model follows; ``tests/engine/checks.py`` checks it.
 - ``synthetic``: response data drawn from known parameters.
-
-Other models (growth, grouping, reach) arrive with their issues.
+- ``grouping``: suggested small groups (an integer program solved with HiGHS).
+- ``interventions``: the next best intervention, ranked by expected mastery gain.
+- ``growth``: student growth percentiles (quantile regression on B-spline bases).
 """
