@@ -306,10 +306,20 @@ class _Problem:
             if not self.is_numerator[i] and self.values[i] < threshold:
                 reasons[i] = Reason.SMALL
         self._hide_with_groups(reasons)
+        # over the reals first (fast); whole numbers only where that is not yet enough
+        self._protect(reasons, whole=False)
+        self._prune(reasons, whole=False)
+        if self.pinned([r is not None for r in reasons], first=True):
+            self._protect(reasons, whole=True)
+            self._prune(reasons, whole=True)
+        return reasons
+
+    def _protect(self, reasons: list[Reason | None], *, whole: bool) -> None:
+        """Hide complementary cells until no hidden cell is pinned."""
         while True:
             self._close_singletons(reasons)
             hidden = [r is not None for r in reasons]
-            pinned = sorted(self.pinned(hidden))
+            pinned = sorted(self.pinned(hidden, whole=whole))
             if not pinned:
                 break
             progressed = False
@@ -328,8 +338,6 @@ class _Problem:
                 progressed = True
             if not progressed:
                 break
-        self._prune(reasons)
-        return reasons
 
     def _hide_with_groups(self, reasons: list[Reason | None]) -> None:
         for num, den in self.links:
@@ -377,7 +385,7 @@ class _Problem:
                             stack.append(i)
         return min(near, key=lambda c: self._cost(c, hidden)) if near else None
 
-    def _prune(self, reasons: list[Reason | None]) -> None:
+    def _prune(self, reasons: list[Reason | None], *, whole: bool) -> None:
         """Show again every complementary cell the protection does not need, largest first."""
         changed = True
         while changed:
@@ -404,7 +412,7 @@ class _Problem:
                     for r in self.cell_rows[i]
                 ):
                     continue  # a relation would be left with one hidden cell
-                if not self.pinned(hidden, near, first=True):
+                if not self.pinned(hidden, near, whole=whole, first=True):
                     reasons[:] = trial
                     changed = True
 
@@ -480,6 +488,8 @@ class _Problem:
                     a_ub[k, col[cell_id]] = sign
                 else:
                     b_ub[k] -= sign * self.values[cell_id]
+        if _totally_unimodular(np.vstack([a_eq, a_ub])):
+            return set()  # every vertex is whole, so a real range of a cell spans two values
         constraints = [LinearConstraint(a_eq, b_eq, b_eq)] if rows else []
         if links:
             constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
@@ -510,20 +520,9 @@ class _Problem:
         """A whole-number solution within the bounds, if any: an LP vertex when it is whole
         (always, for hierarchies and two-way tables), else a MILP."""
         n = lower.size
-        kwargs: dict[str, np.ndarray] = {}
-        for con in constraints:
-            if np.all(np.isfinite(con.lb)):  # the equalities
-                kwargs |= {"A_eq": con.A, "b_eq": con.ub}
-            else:
-                kwargs |= {"A_ub": con.A, "b_ub": con.ub}
-        bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
-        vertex = linprog(np.zeros(n), bounds=bounds, method="highs-ds", **kwargs)
-        if vertex.status == 2:  # infeasible over the reals, so over whole numbers too
-            return None
-        if vertex.status == 0:
-            x = np.asarray(vertex.x, dtype=np.float64)
-            if np.all(np.abs(x - np.round(x)) < 1e-9):
-                return np.round(x)
+        x = _Problem._vertex(np.zeros(n), lower, upper, constraints)
+        if x is not None:
+            return x if np.all(np.isfinite(x)) else None  # inf: infeasible over the reals
         result = milp(
             np.zeros(n),
             integrality=np.ones(n),
@@ -533,6 +532,27 @@ class _Problem:
         if result.status != 0:
             return None
         return np.round(np.asarray(result.x, dtype=np.float64))
+
+    @staticmethod
+    def _vertex(
+        cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, constraints: list[LinearConstraint]
+    ) -> np.ndarray | None:
+        """An optimal LP vertex if it is whole; all-inf if the LP is infeasible; else None."""
+        kwargs: dict[str, np.ndarray] = {}
+        for con in constraints:
+            if np.all(np.isfinite(con.lb)):  # the equalities
+                kwargs |= {"A_eq": con.A, "b_eq": con.ub}
+            else:
+                kwargs |= {"A_ub": con.A, "b_ub": con.ub}
+        bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+        vertex = linprog(cost, bounds=bounds, method="highs-ds", **kwargs)
+        if vertex.status == 2:
+            return np.full(lower.size, np.inf)
+        if vertex.status == 0:
+            x = np.asarray(vertex.x, dtype=np.float64)
+            if np.all(np.abs(x - np.round(x)) < 1e-9):
+                return np.round(x)
+        return None
 
     def _components(self, hidden: Sequence[bool]) -> list[list[int]]:
         parent = list(range(len(hidden)))
@@ -629,3 +649,39 @@ class _Problem:
             return set(component)
         weight = np.linalg.norm(null, axis=0)
         return {c for c, w in zip(component, weight, strict=True) if w <= 1e-6}
+
+
+def _totally_unimodular(matrix: np.ndarray) -> bool:
+    """A sufficient test: entries in {-1, 0, 1}, at most two per column, and the rows split in
+    two so that a column's two entries lie in one part when their signs differ and in
+    different parts when they agree (hierarchies and two-way tables with margins pass)."""
+    if matrix.size == 0:
+        return True
+    if not np.all(np.isin(matrix, (-1.0, 0.0, 1.0))):
+        return False
+    edges: dict[int, list[tuple[int, int]]] = {}
+    for column in matrix.T:
+        (nonzero,) = np.nonzero(column)
+        if nonzero.size > 2:
+            return False
+        if nonzero.size == 2:
+            a, b = int(nonzero[0]), int(nonzero[1])
+            apart = int(column[a] == column[b])
+            edges.setdefault(a, []).append((b, apart))
+            edges.setdefault(b, []).append((a, apart))
+    side: dict[int, int] = {}
+    for start in edges:
+        if start in side:
+            continue
+        side[start] = 0
+        stack = [start]
+        while stack:
+            row = stack.pop()
+            for other, apart in edges[row]:
+                want = side[row] ^ apart
+                if other not in side:
+                    side[other] = want
+                    stack.append(other)
+                elif side[other] != want:
+                    return False
+    return True
