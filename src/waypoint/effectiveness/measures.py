@@ -50,8 +50,14 @@ SUBGROUPS: dict[str, str] = {
     "race": "Race and ethnicity",
     "gender": "Gender",
 }
-FLAGS = ("economically_disadvantaged", "english_learner", "disability", "gifted", "homeless")
-FLAGS += ("foster_care",)
+FLAGS: tuple[str, ...] = (
+    "economically_disadvantaged",
+    "english_learner",
+    "disability",
+    "gifted",
+    "homeless",
+    "foster_care",
+)
 NO_SCHOOL = -1
 UNKNOWN_GRADE = -99
 
