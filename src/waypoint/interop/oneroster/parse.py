@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from waypoint.interop.oneroster import spec
@@ -623,6 +624,7 @@ class PackageReader:
         # text hashed is then the row's fields joined as they are, after this head
         in_order = False
         head = ""
+        pick: Callable[[list[str]], tuple[str, ...]] = tuple
         blake2b, from_bytes, intern = hashlib.blake2b, int.from_bytes, ids.setdefault
         i_sid = i_status = i_class = i_school = i_user = 0
         for number in r:
@@ -638,6 +640,7 @@ class PackageReader:
                 head = f"{salt}\x1f{names}\x1f"
                 if fast:
                     i_sid, i_status, _dlm, i_class, i_school, i_user = at[:6]  # type: ignore[assignment]
+                    pick = itemgetter(*at)
             if fast:
                 f = r.fields
                 sid = f[i_sid]
@@ -667,7 +670,7 @@ class PackageReader:
                             intern(user, user),
                         )
                         continue
-                row = self._fast_enrollment(r, at, other, share_at, role_set, delta, ids)
+                row = self._fast_enrollment(r, pick, other, share_at, role_set, delta, ids)
                 if row is not None:
                     out[row[0]] = row[1]
                     seen[row[0]] = number
@@ -681,18 +684,17 @@ class PackageReader:
     def _fast_enrollment(
         self,
         r: Rows,
-        at: list[int | None],
+        pick: Callable[[list[str]], tuple[str, ...]],
         other: list[tuple[str, int]],
         share_at: int | None,
         roles: set[str],
         delta: bool,
         ids: dict[str, str],
     ) -> tuple[str, tuple[Any, ...]] | None:
+        """A plainly valid row (its ten columns picked by ``pick``), or ``None`` for a row
+        that needs the field-by-field checks."""
         f = r.fields
-        sid, status, dlm_text, klass, school, user, role, primary, begin, end = (
-            f[i]
-            for i in at  # type: ignore[index]
-        )
+        sid, status, dlm_text, klass, school, user, role, primary, begin, end = pick(f)
         if not (sid and klass and school and user) or sid in r.seen or role not in roles:
             return None
         if status not in _STATUSES or primary not in _BOOLEANS:
@@ -711,13 +713,14 @@ class PackageReader:
         if max(len(sid), len(klass), len(school), len(user)) > 255:
             return None
         ext = {n: f[i] for n, i in other if f[i]} if other else _EMPTY
+        intern = ids.setdefault
         return sid, (
             r.number,
             status or "active",
             dlm,
-            _interned(ids, klass),
-            _interned(ids, school),
-            _interned(ids, user),
+            intern(klass, klass),
+            intern(school, school),
+            intern(user, user),
             role,
             _BOOLEANS[primary],
             begin_d,
