@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from harness import write_section
 from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -517,16 +518,6 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -548,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.render_only:
-        write_docs(DOCS, render(json.loads(RESULTS.read_text())))
+        write_section(DOCS, START, END, render(json.loads(RESULTS.read_text())))
         print(f"wrote {DOCS}")
         return 0
     args.threads = [int(t) for t in args.threads.split(",")]
@@ -615,7 +606,7 @@ def main(argv: list[str] | None = None) -> int:
             assert w["recovery"]["max"] < 0.3, w
             print(f"smoke ok: AUC {w['seen_skills']['auc']:.3f}, fit {w['fit_s']:.3f} s")
         else:
-            write_docs(DOCS, render(report))
+            write_section(DOCS, START, END, render(report))
             print(f"wrote {results_path} and {DOCS}")
     return 0
 

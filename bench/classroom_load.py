@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness import (
+    PG_BASE,
+    free_port,
+    fresh_postgres,
+    gunicorn,
+    percentile,
+    server_times,
+    write_section,
+)
 from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +45,6 @@ BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "classroom_load.json"
 DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- classroom-load:start -->", "<!-- classroom-load:end -->"
-PG_BASE = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "waypoint_bench_classroom"
 TARGET_P95_MS = 150.0
 
@@ -127,27 +134,6 @@ def waypoint(url: str, *args: str, capture: bool = False) -> str:
     return done.stdout if capture else ""
 
 
-def fresh_postgres(pg_base: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{pg_base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return f"{pg_base}/{PG_DB}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
-
-
 def get(port: int, path: str, session: str) -> tuple[int, float, bytes]:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -156,41 +142,6 @@ def get(port: int, path: str, session: str) -> tuple[int, float, bytes]:
     body = response.read()
     conn.close()
     return response.status, (time.perf_counter() - started) * 1000, body
-
-
-def serve(url: str, port: int, workers: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "WAYPOINT_CACHE_DIR": str(workdir / "cache"),  # the workers share the memo
-    }
-    log = (workdir / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "waypoint.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(workdir / "access.log"),
-            "--access-logformat",
-            "%(s)s %(D)s",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"gunicorn did not start; see {log.name}")
 
 
 def load(
@@ -235,8 +186,8 @@ def load(
     }
 
 
-def server_times(access: Path) -> dict[str, float]:
-    times = [int(line.split()[1]) / 1000 for line in access.read_text().splitlines() if line]
+def server_summary(access: Path) -> dict[str, float]:
+    times = server_times(access)
     return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1)}
 
 
@@ -307,16 +258,6 @@ def render(report: dict[str, Any]) -> str:
     )
 
 
-def write_docs(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="SQLite, 2,000 learners, 10 s")
@@ -334,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="waypoint-classroom-") as tmp:
         workdir = Path(tmp)
         url = (
-            fresh_postgres(args.pg_base)
+            fresh_postgres(args.pg_base, PG_DB)
             if args.database == "postgresql"
             else f"sqlite:///{workdir / 'bench.sqlite3'}"
         )
@@ -362,14 +303,18 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "machine": machine(args.database, args.pg_base),
         }
-        server = serve(url, port, args.workers, workdir)
+        # the workers share the memo through a file cache
+        server = gunicorn(
+            BIN, url, port, args.workers, workdir, WAYPOINT_CACHE_DIR=str(workdir / "cache")
+        )
+        access = workdir / f"access-{port}.log"
         try:
             for who in teachers[: args.workers * 2]:  # each worker loads its code once
                 get(port, f"/classroom/sections/{who['section']}/", who["session"])
-            (workdir / "access.log").write_text("")
+            access.write_text("")
             print(f"{len(teachers)} teachers for {args.seconds:.0f} s …", flush=True)
             report["result"] = load(port, teachers, args.seconds, args.standards)
-            report["server"] = server_times(workdir / "access.log")
+            report["server"] = server_summary(access)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -382,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             RESULTS.parent.mkdir(parents=True, exist_ok=True)
             RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-            write_docs(DOCS, render(report))
+            write_section(DOCS, START, END, render(report))
             print(f"wrote {RESULTS} and {DOCS}")
     return 0
 

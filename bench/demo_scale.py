@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness import fresh_postgres, write_section
 from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,15 +51,6 @@ def machine(pg_base: str | None) -> dict[str, Any]:
         with psycopg.connect(f"{pg_base}/postgres") as conn:
             info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     return info
-
-
-def fresh_postgres(pg_base: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{pg_base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return f"{pg_base}/{PG_DB}"
 
 
 def count_rows(database: str, url: str) -> dict[str, int]:
@@ -178,17 +170,6 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="300 learners, SQLite, temp dir")
@@ -217,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             if database == "sqlite":
                 url = f"sqlite:///{workdir / 'bench.sqlite3'}"
             elif database == "postgresql":
-                url = fresh_postgres(args.pg_base)
+                url = fresh_postgres(args.pg_base, PG_DB)
             else:
                 parser.error(f"unknown database {database!r}")
             print(f"{database}: waypoint demo --learners {learners:,} …", flush=True)
@@ -232,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             assert all(r["rows_total"] > learners * 10 for r in report["results"])
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(report, indent=2) + "\n")
-        write_docs(docs_path, render(report))
+        write_section(docs_path, START, END, render(report))
         print(f"wrote {results_path} and {docs_path}")
     return 0
 

@@ -30,6 +30,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from harness import (
+    PG_BASE,
+    free_port,
+    fresh_postgres,
+    gunicorn,
+    percentile,
+    server_times,
+    write_section,
+)
 from machine_info import base_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +46,6 @@ BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "xapi_post.json"
 DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- xapi-post:start -->", "<!-- xapi-post:end -->"
-PG_BASE = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "waypoint_bench_xapi"
 WORKERS = 2
 CLIENTS = 4
@@ -75,22 +83,6 @@ def facts(url: str) -> dict[str, Any]:
     return result
 
 
-def fresh_postgres(pg_base: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{pg_base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return f"{pg_base}/{PG_DB}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def statement(learner: str, item: str, rng: random.Random) -> dict[str, Any]:
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -124,12 +116,6 @@ def post(port: int, token: str, body: dict[str, Any]) -> tuple[int, float]:
     return response.status, (time.perf_counter() - started) * 1000
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summary(latencies: list[float], statuses: list[int], seconds: float) -> dict[str, Any]:
     return {
         "requests": len(latencies),
@@ -140,13 +126,6 @@ def summary(latencies: list[float], statuses: list[int], seconds: float) -> dict
         "max_ms": round(max(latencies), 2),
         "throughput_per_s": round(len(latencies) / seconds, 1),
     }
-
-
-def server_times(access: Path) -> list[float]:
-    """Milliseconds each request spent inside the server, from gunicorn's access log."""
-    if not access.exists():
-        return []
-    return [int(line.split()[1]) / 1000 for line in access.read_text().splitlines() if line]
 
 
 def server_summary(times: list[float]) -> dict[str, float]:
@@ -180,37 +159,6 @@ def run_load(
     return summary(latencies, statuses, time.perf_counter() - started)
 
 
-def serve(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """gunicorn; its access log holds each request's time inside the server (microseconds)."""
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
-    log = (workdir / f"gunicorn-{port}.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "waypoint.wsgi",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(workdir / f"access-{port}.log"),
-            "--access-logformat",
-            "%(s)s %(D)s",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"gunicorn did not start; see {log.name}")
-
-
 def run_database(
     database: str, url: str, learners: int, requests: int, workdir: Path
 ) -> dict[str, Any]:
@@ -221,7 +169,7 @@ def run_database(
         url, "evidence", "token", "create", "bench tool", "--district", world["slug"], capture=True
     ).strip()
     port = free_port()
-    server = serve(url, port, workdir)
+    server = gunicorn(BIN, url, port, WORKERS, workdir)
     access = workdir / f"access-{port}.log"
     try:
         warm = run_load(port, token, world, 40, 2, seed=1)  # workers load code and kernels
@@ -328,16 +276,6 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="SQLite, 300 learners, 60 posts")
@@ -362,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             if database == "sqlite":
                 url = f"sqlite:///{workdir / 'xapi.sqlite3'}"
             elif database == "postgresql":
-                url = fresh_postgres(args.pg_base)
+                url = fresh_postgres(args.pg_base, PG_DB)
             else:
                 parser.error(f"unknown database {database!r}")
             result = run_database(database, url, learners, requests, workdir)
@@ -383,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.smoke:
             RESULTS.parent.mkdir(parents=True, exist_ok=True)
             RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-            write_docs(DOCS, render(report))
+            write_section(DOCS, START, END, render(report))
             print(f"wrote {RESULTS} and {DOCS}")
         else:
             print(render(report))
