@@ -18,6 +18,9 @@ FORMATS = {
     "responses": "waypoint.interop.evidence.command:Responses",
     "alignments": "waypoint.interop.evidence.command:Alignments",
     "xapi": "waypoint.interop.evidence.command:Statements",
+    "scores": "waypoint.interop.effectiveness.command:Scores",
+    "instructors": "waypoint.interop.effectiveness.command:Instructors",
+    "ratings": "waypoint.interop.effectiveness.command:Ratings",
 }
 
 
