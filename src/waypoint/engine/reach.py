@@ -1125,6 +1125,10 @@ def _budget_row(h: highspy.Highs, m: _Model, spare: float) -> None:
 
 def _least_cost(d: _Data, m: _Model, budget: float, base: float, time_limit: float) -> Plan:
     """The cheapest plan (a MILP); ``ValueError`` naming the budget when it is still over."""
+    if not m.names:
+        raise ValueError(
+            f"budget {budget:,.2f} is below the least cost any plan can reach ({base:,.2f})"
+        )
     h = _highs(m, time_limit, 0.0)
     n = len(m.names)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
