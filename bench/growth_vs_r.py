@@ -67,6 +67,7 @@ models <- read.csv(args[3], stringsAsFactors = FALSE)
 taus <- (1:100 - 0.5) / 100
 rows_by_model <- split(seq_len(nrow(panel)), panel$model)
 started <- proc.time()[["elapsed"]]
+cpu_started <- sum(proc.time()[c("user.self", "sys.self")])
 fitting <- 0
 out <- coef_out <- vector("list", nrow(models))
 for (m in seq_len(nrow(models))) {
@@ -93,10 +94,11 @@ for (m in seq_len(nrow(models))) {
                          grade = info$grade, priors = info$k, sgp = sgp)
 }
 elapsed <- proc.time()[["elapsed"]] - started
+cpu <- sum(proc.time()[c("user.self", "sys.self")]) - cpu_started
 write.csv(do.call(rbind, out), args[4], row.names = FALSE)
 write.csv(do.call(rbind, coef_out), args[6], row.names = FALSE)
-cat(sprintf("{\"fit_predict_s\": %.4f, \"rq_s\": %.4f, \"models\": %d}\n",
-            elapsed, fitting, nrow(models)), file = args[5])
+cat(sprintf("{\"fit_predict_s\": %.4f, \"rq_s\": %.4f, \"cpu_s\": %.4f, \"models\": %d}\n",
+            elapsed, fitting, cpu, nrow(models)), file = args[5])
 """
 
 
@@ -187,7 +189,9 @@ def ensure_r() -> dict[str, str]:
 
 def run_ours(
     data: Long, knots: dict[tuple[str, int], growth.KnotsBoundaries], threads: int
-) -> tuple[growth.GrowthResult, float]:
+) -> tuple[growth.GrowthResult, float, float]:
+    """The result, wall seconds and CPU seconds (every thread of this process)."""
+    cpu_started = time.process_time()
     started = time.perf_counter()
     result = growth.growth_percentiles(
         data["learner"],
@@ -199,7 +203,7 @@ def run_ours(
         threads=threads,
         keep_models=True,
     )
-    return result, time.perf_counter() - started
+    return result, time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def warm_up() -> None:
@@ -301,6 +305,7 @@ def run_r(paths: tuple[Path, Path, Path], workdir: Path) -> dict[str, Any]:
         "coefficients": {key: np.asarray(v) for key, v in coefs.items()},
         "fit_predict_s": float(timing["fit_predict_s"]),
         "rq_s": float(timing["rq_s"]),
+        "cpu_s": float(timing["cpu_s"]),
         "process_wall_s": wall,
         "models": int(timing["models"]),
         "sgp": {
@@ -381,10 +386,11 @@ def bench_dataset(name: str, threads: list[int], workdir: Path, every: int = 1) 
         data = {k: v[keep] for k, v in data.items()}
     knots = growth.knots_boundaries(data["subject"], data["grade"], data["score"])
     runs = {}
+    cpu = {}
     loads = {"waypoint": round(os.getloadavg()[0], 2)}
     result = None
     for t in threads:
-        result, seconds = run_ours(data, knots, t)
+        result, seconds, cpu[str(t)] = run_ours(data, knots, t)
         runs[str(t)] = seconds
         print(f"{name}: Waypoint {seconds:.2f} s on {t} thread(s)", flush=True)
     assert result is not None
@@ -409,6 +415,7 @@ def bench_dataset(name: str, threads: list[int], workdir: Path, every: int = 1) 
         "by_priors": {str(k): int(np.sum(result.priors == k)) for k in (1, 2, 3)},
         "pivots": int(sum(m.pivots for m in result.models)),
         "waypoint_s": runs,
+        "waypoint_cpu_s": cpu,
         "r": r,
         "load_average_before": loads,
         "agreement": agreement,
@@ -457,7 +464,19 @@ def render(report: dict[str, Any]) -> str:
         for t in res["waypoint_s"]
         if t != "1"
     ]
+    cpu = [
+        f"`{res['file']}` Waypoint {res['waypoint_cpu_s']['1']:.1f} s, R {res['r']['cpu_s']:.1f} s "
+        f"({res['r']['cpu_s'] / res['waypoint_cpu_s']['1']:.1f}×)"
+        for res in report["results"]
+        if "cpu_s" in res["r"] and "waypoint_cpu_s" in res
+    ]
     lines += [""]
+    if cpu:
+        lines += [
+            "CPU time (less sensitive than wall time to other jobs on a shared machine; "
+            f"same runs): {'; '.join(cpu)}.",
+            "",
+        ]
     if extra:
         threads = sorted({t for res in report["results"] for t in res["waypoint_s"] if t != "1"})
         lines.append(
@@ -540,7 +559,7 @@ def smoke() -> int:
     data = {k: v[keep] for k, v in data.items()}
     warm_up()
     knots = growth.knots_boundaries(data["subject"], data["grade"], data["score"])
-    result, seconds = run_ours(data, knots, 1)
+    result, seconds, _ = run_ours(data, knots, 1)
     assert len(result) > 1000, len(result)
     assert result.sgp.min() >= 1 and result.sgp.max() <= 99
     assert set(np.unique(result.priors)) <= {1, 2, 3}
