@@ -249,7 +249,7 @@ policies = st.builds(
     team_min=st.integers(1, 2),
     team_max=st.integers(2, 3),
     leader_pct=st.sampled_from([0.1, 0.2]),
-    leader_pct_per_member=st.sampled_from([0.0, 0.05, 0.5]),
+    leader_pct_per_member=st.sampled_from([0.0, 0.05, 0.05, 0.4]),
     leader_max_pct=st.sampled_from([0.5, 1.3]),
     member_pct=st.sampled_from([0.0, 0.05]),
     excellent_pct=st.sampled_from([0.2, 0.4]),
@@ -263,14 +263,12 @@ def budget_for(school: School, extra: int) -> float:
 
 
 @settings(max_examples=60, deadline=None)
-@given(schools(), policies, st.sampled_from([0, 0, 10_000, 40_000]), st.booleans())
-def test_optimum_equals_brute_force(
-    school: School, policy: PayPolicy, extra: int, weighted: bool
-) -> None:
+@given(schools(), policies, st.sampled_from([0, 10_000, 40_000, 80_000]))
+def test_optimum_equals_brute_force(school: School, policy: PayPolicy, extra: int) -> None:
     try:
         policy.validate()
     except ValueError:
-        event("policy impossible")
+        event("policy impossible")  # the named error is tested below
         return
     budget = budget_for(school, extra)
     result = optimize(school, policy, budget=budget, gap=0.0)
@@ -295,7 +293,9 @@ def test_weighted_optimum_equals_brute_force(school: School, policy: PayPolicy, 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    schools(max_teachers=8, weighted=True), policies, st.sampled_from([-30_000, 0, 15_000, 60_000])
+    schools(max_teachers=8, weighted=True),
+    policies,
+    st.sampled_from([-30_000, 0, 15_000, 60_000, 60_000]),
 )
 def test_every_rule_holds_and_greedy_never_wins(
     school: School, policy: PayPolicy, extra: int
@@ -313,6 +313,7 @@ def test_every_rule_holds_and_greedy_never_wins(
         return
     reached = check_rules(school, result.plan, policy, budget)
     assert reached == result.after.reached
+    event(f"gain {reached > result.before.reached}")
     assert result.cost_after == pytest.approx(cost_of(school, result.plan, policy))
     assert result.cost_after <= budget + 1e-6
     assert result.after.weighted <= result.bound + 1e-6
