@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +55,7 @@ def read(
     path: Path,
     progress: Callable[[int], None] | None = None,
     known: dict[str, dict[str, int]] | None = None,
-    only: dict[str, Collection[str]] | None = None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> Package:
     """Read and check every file of the package (no database).
 
@@ -118,7 +118,7 @@ def _reread_stale(
             continue
         qs = model.objects.filter(district__slug=slug, source_hash__isnull=False)  # type: ignore[attr-defined]
         now = dict(qs.values_list("sourced_id", "source_hash"))
-        keys = claimed.keys() if isinstance(claimed, dict) else claimed.same_keys()
+        keys = claimed.same_keys() if isinstance(claimed, _Same) else list(claimed)  # type: ignore[call-overload]
         changed = {k for k in keys if now.get(k) != claimed.get(k)}
         if changed:
             stale[file] = changed

@@ -6,9 +6,10 @@ are known. Nothing here touches the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -84,18 +85,52 @@ class User(Rec):
         "v12",
         "waypoint_roles",
     )
+    agents: list[str]
+    email: str
+    enabled: bool
+    ext: dict[str, str]
+    family: str
+    given: str
+    grades: list[str]
+    identifier: str
+    middle: str
+    orgs: list[str]
+    phone: str
+    preferred: str
+    role: str
+    sms: str
+    user_ids: list[str]
+    username: str
+    v12: dict[str, str] | None
+    waypoint_roles: list[Record] | None
 
 
 class Demographic(Rec):
     __slots__ = ("birth_date", "ext", "flags", "other", "sex")
+    birth_date: dt.date | None
+    ext: dict[str, str]
+    flags: tuple[bool, ...]
+    other: dict[str, str]
+    sex: str
 
 
 class Program(Rec):
     __slots__ = ("flags", "grade", "groups", "learner", "school", "school_year", "service_level")
+    flags: tuple[bool, ...]
+    grade: int | None
+    groups: list[str]
+    learner: str
+    school: str
+    school_year: str
+    service_level: str
 
 
 class StaffLink(Rec):
     __slots__ = ("kind", "person", "school_year", "staff")
+    kind: str
+    person: str
+    school_year: str
+    staff: str
 
 
 # Demographics flags, in the order of ``Demographic.flags``.
@@ -174,7 +209,7 @@ class PackageReader:
         source: Source,
         progress: Callable[[int], None] | None = None,
         known: dict[str, dict[str, int]] | None = None,
-        only: dict[str, Collection[str]] | None = None,
+        only: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         """``known``: per file (enrollments, users, demographics, programs), the fingerprints
         of the district's rows as last imported (key → fingerprint); a row with the same

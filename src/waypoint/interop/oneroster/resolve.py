@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from waypoint.interop.oneroster import spec
-from waypoint.interop.oneroster.parse import SAME, Package, Record, User
+from waypoint.interop.oneroster.parse import SAME, Package, Rec, Record, User
 from waypoint.interop.oneroster.values import format_datetime, parse_grade, subject_from
 from waypoint.roster.importing.data import (
     BULK,
@@ -112,7 +112,7 @@ def _guess_kind(name: str) -> str:
     return str(School.Kind.OTHER)
 
 
-def _extra(rec: Record, **more: Any) -> dict[str, Any]:
+def _extra(rec: Record | Rec, **more: Any) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in more.items() if v not in ("", None, [], {})}
     if rec.get("ext"):
         out["metadata"] = dict(sorted(rec["ext"].items()))
@@ -651,8 +651,8 @@ class Resolver:
             )
         # roles from OneRoster (1.1: users.csv role; 1.2: roles.csv), unless Waypoint's own
         for sid, entries in user_roles.items():
-            u = pkg.users.get(sid)
-            if u is not None and u.waypoint_roles is not None:
+            wanted = pkg.users.get(sid)
+            if wanted is not None and wanted.waypoint_roles is not None:
                 continue
             for role, org, rec in entries:
                 mapped = self._staff_role(role, org)

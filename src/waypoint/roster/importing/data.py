@@ -8,6 +8,7 @@ Each entity's rows are tuples in the order of :data:`FIELDS`; a foreign key is g
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,7 +179,9 @@ class EntityRows:
     mode: str
     rows: dict[Key, tuple[Any, ...]] = field(default_factory=dict)
     deleted: set[Key] = field(default_factory=set)
-    scope: set[Key] | None = None  # bulk: only existing rows within this scope may be unlinked
+    # bulk: only existing rows within this scope may be unlinked (a set, or any container that
+    # answers ``in``: a bulk users file's (person, role) pairs are kept more compactly)
+    scope: Container[Key] | None = None
     # how many rows the file brings exactly as last imported (their stored source fingerprint
     # matches): neither loaded, compared nor written (so a bulk file does not drop them either)
     unchanged: int = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,7 +213,7 @@ def _plan_people(plan: Plan, data: RosterData, state: State) -> None:
     plan.entities["person"] = pp
 
 
-def _in_scope(entity: str, key: Key, values: tuple[Any, ...], scope: set[Key]) -> bool:
+def _in_scope(entity: str, key: Key, values: tuple[Any, ...], scope: Container[Key]) -> bool:
     if entity == "staff_role":
         return (values[_R["person"]], values[_R["role"]]) in scope
     if entity == "guardian_link":
