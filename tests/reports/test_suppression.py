@@ -94,6 +94,7 @@ class Attacker:
                     integrality=np.ones(n),
                     bounds=Bounds(np.zeros(n), np.full(n, np.inf)),
                     constraints=constraints,
+                    options={"presolve": False},  # its presolve wrongly says "infeasible"
                 )
             else:
                 res = linprog(cost, bounds=[(0, None)] * n, method="highs", **self.system)

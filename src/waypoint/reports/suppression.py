@@ -439,15 +439,17 @@ class _Problem:
         only asked for once no cell is pinned over the reals. Cells already found
         unprotected are left out.
         """
-        components = [c for c in self._components(hidden) if near is None or not near.isdisjoint(c)]
-        pinned: set[int] = set()
-        reals: list[set[int]] = []
-        for component in components:
-            reals.append(self._pinned_in(component, hidden))
-            pinned |= reals[-1] - self.unprotected
+
+        def touches(component: list[int]) -> bool:
+            return near is None or not near.isdisjoint(component)
+
+        real: set[int] = set()
+        for component in filter(touches, self._components(hidden, all_links=False)):
+            real |= self._pinned_in(component, hidden)
+        pinned = real - self.unprotected
         if not whole or (pinned and lazy):
             return pinned  # the whole-number check waits until no cell is pinned over the reals
-        for component, real in zip(components, reals, strict=True):
+        for component in filter(touches, self._components(hidden, all_links=True)):
             pinned |= self._pinned_whole(component, hidden, real) - self.unprotected
             if pinned and first:
                 break
@@ -462,8 +464,8 @@ class _Problem:
         crossed with margins, three-way tables) a cell can be free over the reals and still
         have one whole value. A MILP (HiGHS) looks for a whole-number solution agreeing
         with every shown number in which the cell differs; each one found frees every cell
-        it moves. A link to a group outside the component keeps that group's true value,
-        which can only call more cells pinned.
+        it moves. Where the relations are totally unimodular, every LP vertex is whole, so
+        a cell free over the reals takes two whole values and no MILP is needed.
         """
         todo = [c for c in component if c not in real]
         if not todo:
@@ -528,6 +530,7 @@ class _Problem:
             integrality=np.ones(n),
             bounds=Bounds(lower, upper),
             constraints=constraints,
+            options={"presolve": False},  # HiGHS's MIP presolve called feasible sets infeasible
         )
         if result.status != 0:
             return None
@@ -554,7 +557,12 @@ class _Problem:
                 return np.round(x)
         return None
 
-    def _components(self, hidden: Sequence[bool]) -> list[list[int]]:
+    def _components(self, hidden: Sequence[bool], *, all_links: bool) -> list[list[int]]:
+        """Hidden cells joined by shared relations and numerator links.
+
+        For small moves (the real check) a link only binds when the numerator fills its
+        group; whole-number solutions move by whole steps, so there every link binds.
+        """
         parent = list(range(len(hidden)))
 
         def find(i: int) -> int:
@@ -570,8 +578,8 @@ class _Problem:
             inside = [i for i in ids if hidden[i]]
             for i in inside[1:]:
                 union(inside[0], i)
-        for num, den in self.links:  # a link only binds when the numerator fills its group
-            if hidden[num] and hidden[den] and self.values[num] == self.values[den]:
+        for num, den in self.links:
+            if hidden[num] and hidden[den] and (all_links or self.values[num] == self.values[den]):
                 union(num, den)
         groups: dict[int, list[int]] = {}
         for i, h in enumerate(hidden):
