@@ -189,7 +189,7 @@ def test_learner_teacher_and_guardian_flow(
     expect(guardian.locator("html")).to_have_attribute("lang", "es")
     expect(guardian.get_by_role("heading", level=1)).to_have_text("Mis hijos")
     check_axe(guardian, "guardian home (es, phone)")
-    guardian.get_by_role("link", name=f"Cómo le va a {w.l1.display_name}").click()
+    guardian.get_by_role("link", name=f"Cómo le va a {w.l1.given_name}").click()
     family_url = guardian.url
     expect(guardian.get_by_role("heading", name="Trabajo reciente")).to_be_visible()
     recent = guardian.get_by_role("region", name="Trabajo reciente")
