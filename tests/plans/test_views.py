@@ -224,3 +224,14 @@ def test_language_switch_goes_back_to_the_page_it_was_on(w):
     page = f"http://testserver{reverse('plans:family', args=[w.l1.pk])}"
     response = c.post(reverse("plans:language"), {"language": "es"}, HTTP_REFERER=page)
     assert response["Location"] == page
+
+
+def test_the_login_page_has_the_language_switch(w):
+    c = Client()
+    assert 'name="language"' in c.get(reverse("login")).content.decode()
+    c.post(
+        reverse("plans:language"),
+        {"language": "es"},
+        HTTP_REFERER="http://testserver/accounts/login/",
+    )
+    assert "Iniciar sesión en Waypoint" in c.get(reverse("login")).content.decode()
