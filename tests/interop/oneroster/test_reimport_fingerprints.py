@@ -255,3 +255,25 @@ def test_users_of_a_1_2_package_are_compared_in_full(tmp_path, monkeypatch):
     assert not outcome.result.plan.changed
     assert loaded[0]["person"] == m.Person.objects.filter(district=d).count()
     assert loaded[0]["demographics"] == 0
+
+
+def test_a_program_row_whose_stored_fingerprint_changed_is_read_again_in_full(tmp_path):
+    _pkg, folder, d = _first(tmp_path)
+    real = importer._known_fingerprints
+    old = m.LearnerYear.objects.get(district=d, learner__sourced_id="l-002")
+
+    def hint(slug):
+        known = real(slug)
+        m.LearnerYear.objects.filter(pk=old.pk).update(source_hash=1, gifted=not old.gifted)
+        return known
+
+    importer._known_fingerprints = hint
+    try:
+        outcome = importer.run(folder, district=d.slug, as_of=AS_OF)
+    finally:
+        importer._known_fingerprints = real
+    assert outcome.result.plan.summary()["learner_year"]["update"] == 1
+    new = m.LearnerYear.objects.get(pk=old.pk)
+    assert new.gifted == old.gifted
+    assert new.source_hash not in (None, 1)
+    assert not importer.run(folder, district=d.slug, as_of=AS_OF).result.plan.changed
