@@ -491,13 +491,13 @@ def check_published_set(counts, rels, numerators, threshold):
     return result
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(published_sets())
 def test_no_hidden_cell_can_be_worked_out_and_no_complement_is_wasted(case):
     check_published_set(*case)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(published_sets(), st.randoms(use_true_random=False))
 def test_the_exact_check_agrees_with_the_attacker_on_any_hidden_pattern(case, rnd):
     counts, rels, numerators, _ = case
@@ -508,7 +508,7 @@ def test_the_exact_check_agrees_with_the_attacker_on_any_hidden_pattern(case, rn
     )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(published_sets(), st.randoms(use_true_random=False))
 def test_the_whole_number_check_agrees_with_the_whole_number_attacker(case, rnd):
     counts, rels, numerators, _ = case

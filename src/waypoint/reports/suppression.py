@@ -10,12 +10,13 @@ parts; a cell may be a part or a total in several relations, e.g. school × subg
 1. every group of fewer than ``threshold`` learners, 0 included (*primary* cells);
 2. every numerator (e.g. learners whose teacher of record is highly effective) whose group
    is hidden, so a count and its percentage disappear together;
-3. the fewest, smallest further cells (*complementary*) so that no hidden cell can be
-   worked out: for every hidden cell, some non-negative solution of the relations that
-   agrees with every shown number gives it another value.
+3. further cells (*complementary*), smallest first, so that no hidden cell can be worked
+   out: for every hidden cell, some whole-number, non-negative solution of the relations
+   that agrees with every shown number gives it another value.
 
 Step 3 first closes every relation left with exactly one hidden cell, then checks each
-hidden cell exactly with linear programming (HiGHS) and hides more where one is still
+hidden cell exactly (an LP and a null space over the reals; whole numbers where the
+relations are not totally unimodular, with a MILP) and hides more where one is still
 pinned down (a "bridge" between two hidden cycles of a two-way table, hidden zeros whose
 total is zero), and finally shows again every complementary cell that is not needed.
 ``docs/suppression.md`` says what this protects against and what it does not.
