@@ -235,3 +235,29 @@ def test_the_login_page_has_the_language_switch(w):
         HTTP_REFERER="http://testserver/accounts/login/",
     )
     assert "Iniciar sesión en Waypoint" in c.get(reverse("login")).content.decode()
+
+
+def test_ownership_report_counts_and_suppresses(w, settings):
+    from tests import factories as f
+    from waypoint.plans.models import Plan
+
+    # twelve more learners at Alder Elementary with plans, so some cells are shown
+    for n in range(12):
+        learner = f.LearnerFactory(district=w.district_a)
+        f.LearnerYearFactory(learner=learner, school_year=w.year_a, school=w.school_a1)
+        Plan.objects.create(
+            district=w.district_a,
+            learner=learner,
+            school_year=w.year_a,
+            leadership="learner_led" if n < 10 else "teacher_set",
+        )
+    page = client_for("admin1").get(reverse("plans:ownership")).content.decode()
+    assert "Alder Elementary" in page and "Alder Middle" in page
+    assert "<td>10</td>" in page  # ten learner-led plans at Alder Elementary: shown
+    assert "<td>2</td>" not in page  # two teacher-set: fewer than 10, hidden
+    assert "*" in page and "fewer than 10 learners" in page
+    assert client_for("leader1").get(reverse("plans:ownership")).status_code == 200
+    for username in ("t1", "guardian1", "learner1", "coach1"):
+        assert client_for(username).get(reverse("plans:ownership")).status_code == 404
+    # the other district's admin sees their own schools only
+    assert "Alder" not in client_for("adminb").get(reverse("plans:ownership")).content.decode()

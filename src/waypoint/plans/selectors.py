@@ -181,3 +181,90 @@ def recent_artifacts(learner: Person, today: dt.date) -> QuerySet[Artifact]:
     """Work of the last :data:`RECENT_DAYS` days (called after the access check)."""
     since = today - dt.timedelta(days=RECENT_DAYS)
     return Artifact.objects.filter(learner=learner, created_at__date__gte=since)
+
+
+@dataclass
+class OwnershipRow:
+    label: str
+    cells: list[str]
+
+
+@dataclass
+class OwnershipTable:
+    year: str
+    rows: list[OwnershipRow]
+
+
+NO_PLAN = "none"
+
+
+def ownership_report(
+    *, viewer: Viewer, years: int = 2
+) -> tuple[list[OwnershipTable], str, list[str]] | None:
+    """How learner-led this year's and last year's plans are, per school the viewer leads
+    (all schools for district admins), counted over learners attributed to the school that
+    year. Small cells are suppressed (``reports.suppression``, the district's threshold) with
+    complementary cells, and the page says what was hidden. ``None`` for other viewers."""
+    from waypoint.reports.suppression import Relation, suppress
+    from waypoint.roster.models import District, LearnerYear, School, SchoolYear
+
+    if not (viewer.is_district_admin or viewer.led_school_ids) or viewer.district_id is None:
+        return None
+    levels = [*Plan.Leadership.values, NO_PLAN]
+    schools = School.objects.filter(district_id=viewer.district_id).order_by("name")
+    if not viewer.is_district_admin:
+        schools = schools.filter(pk__in=viewer.led_school_ids)
+    school_list = list(schools)
+    school_years = list(
+        SchoolYear.objects.filter(
+            district_id=viewer.district_id, start_date__lte=viewer.today
+        ).order_by("-start_date")[:years]
+    )
+    visible = access.student_list(viewer=viewer).values("id")
+    counts: dict[tuple[int, int | str, str], int] = {}
+    relations = []
+    for year in school_years:
+        attributed = dict(
+            LearnerYear.objects.filter(
+                school_year=year, school__in=school_list, learner_id__in=visible
+            ).values_list("learner_id", "school_id")
+        )
+        led = dict(
+            Plan.objects.filter(school_year=year, learner_id__in=list(attributed)).values_list(
+                "learner_id", "leadership"
+            )
+        )
+        for school in school_list:
+            for level in [*levels, "all"]:
+                counts[(year.pk, school.pk, level)] = 0
+        for learner_id, school_id in attributed.items():
+            counts[(year.pk, school_id, led.get(learner_id, NO_PLAN))] += 1
+            counts[(year.pk, school_id, "all")] += 1
+        for level in [*levels, "all"]:
+            counts[(year.pk, "total", level)] = sum(
+                counts[(year.pk, s.pk, level)] for s in school_list
+            )
+        for place in [*(s.pk for s in school_list), "total"]:
+            relations.append(
+                Relation((year.pk, place, "all"), [(year.pk, place, lv) for lv in levels])
+            )
+        for level in [*levels, "all"]:
+            relations.append(
+                Relation((year.pk, "total", level), [(year.pk, s.pk, level) for s in school_list])
+            )
+    if not counts:
+        return [], "", levels
+    district = District.objects.get(pk=viewer.district_id)
+    result = suppress(counts, relations, threshold=district.suppression_min_n)
+    tables = []
+    for year in school_years:
+        rows = [
+            OwnershipRow(s.name, [result.count((year.pk, s.pk, lv)) for lv in [*levels, "all"]])
+            for s in school_list
+        ]
+        if len(school_list) > 1:
+            rows.append(
+                OwnershipRow("", [result.count((year.pk, "total", lv)) for lv in [*levels, "all"]])
+            )
+        tables.append(OwnershipTable(year.title, rows))
+    return tables, result.note(), levels

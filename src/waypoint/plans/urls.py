@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("language/", views.language, name="language"),
     path("reviews/", views.reviews, name="reviews"),
+    path("ownership/", views.ownership, name="ownership"),
     path("growth/<str:staff_id>/", views.growth, name="growth"),
     path("<str:learner_id>/", views.plan, name="plan"),
     path("<str:learner_id>/profile/", views.profile_edit, name="profile"),

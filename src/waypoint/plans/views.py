@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from waypoint.access import selectors as access
 from waypoint.access.selectors import NotAllowed
 from waypoint.plans import exports, forms, selectors, services, uploads
-from waypoint.plans.models import Artifact, GrowthPlan
+from waypoint.plans.models import Artifact, GrowthPlan, Plan
 from waypoint.roster.models import Person
 from waypoint.standards.models import FrameworkItem
 from waypoint.web.context import get_viewer
@@ -543,3 +543,18 @@ def language(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax"
     )
     return response
+
+
+@login_required
+def ownership(request: HttpRequest) -> HttpResponse:
+    """School leaders and district admins: how learner-led plans are, this year and last."""
+    viewer = get_viewer(request)
+    report = selectors.ownership_report(viewer=viewer)
+    if report is None:
+        raise access.NotVisible()
+    tables, note, levels = report
+    labels = dict(Plan.Leadership.choices)
+    headers = [labels.get(level, _("No plan yet")) for level in levels] + [_("All learners")]
+    return render(
+        request, "plans/ownership.html", {"tables": tables, "note": note, "headers": headers}
+    )
