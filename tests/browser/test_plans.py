@@ -210,7 +210,7 @@ def test_learner_teacher_and_guardian_flow(
     for url in (family_url, artifact_url, file_url, f"{base_url}/plans/{pk}/report.pdf"):
         response = other.request.get(url)
         assert response.status == 404, url
-        assert b"PNG" not in response.body()
+        assert b"\x89PNG" not in response.body()
     response = other.goto(family_url)
     assert response is not None and response.status == 404
     expect(other.get_by_role("heading", level=1)).to_have_text("Not found")

@@ -80,7 +80,7 @@ def test_everyone_else_gets_the_same_404(w, username):
     for url in learner_urls(w):
         response = c.get(url)
         assert response.status_code == 404, url
-        assert b"PNG" not in response.content
+        assert b"\x89PNG" not in response.content
     missing = reverse("plans:artifact-file", args=[w.l1.pk, 999999])
     assert client_for("learner1").get(missing).status_code == 404
 
