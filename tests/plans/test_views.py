@@ -261,3 +261,18 @@ def test_ownership_report_counts_and_suppresses(w, settings):
         assert client_for(username).get(reverse("plans:ownership")).status_code == 404
     # the other district's admin sees their own schools only
     assert "Alder" not in client_for("adminb").get(reverse("plans:ownership")).content.decode()
+
+
+def test_the_login_pages_language_becomes_the_accounts(w):
+    from waypoint.plans.models import AccountPreference
+
+    c = Client()
+    c.post(reverse("plans:language"), {"language": "es"})
+    c.post(reverse("login"), {"username": "guardian2", "password": PASSWORD})
+    assert AccountPreference.objects.get(user=w.guardian2.user).language == "es"
+    # an account that already chose keeps its choice
+    services.set_language(user=w.guardian.user, language="en")
+    c2 = Client()
+    c2.post(reverse("plans:language"), {"language": "es"})
+    c2.post(reverse("login"), {"username": "guardian1", "password": PASSWORD})
+    assert AccountPreference.objects.get(user=w.guardian.user).language == "en"
