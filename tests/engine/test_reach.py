@@ -314,6 +314,9 @@ def test_every_rule_holds_and_greedy_never_wins(
     reached = check_rules(school, result.plan, policy, budget)
     assert reached == result.after.reached
     event(f"gain {reached > result.before.reached}")
+    plan = result.plan
+    changes = len(plan.teams) + sum(len(t.members) for t in plan.teams)
+    assert len(result.changes) == changes + len(plan.conversions) + len(plan.extended)
     assert result.cost_after == pytest.approx(cost_of(school, result.plan, policy))
     assert result.cost_after <= budget + 1e-6
     assert result.after.weighted <= result.bound + 1e-6
