@@ -276,3 +276,18 @@ def test_the_login_pages_language_becomes_the_accounts(w):
     c2.post(reverse("plans:language"), {"language": "es"})
     c2.post(reverse("login"), {"username": "guardian1", "password": PASSWORD})
     assert AccountPreference.objects.get(user=w.guardian.user).language == "en"
+
+
+def test_young_learners_get_the_friendlier_profile_form(w):
+    from tests import factories as f
+
+    young = f.LearnerFactory(district=w.district_a)
+    young.user = f.UserFactory(username="young1")
+    young.save(update_fields=["user"])
+    f.LearnerYearFactory(learner=young, school_year=w.year_a, school=w.school_a1, grade=1)
+    page = client_for("young1").get(reverse("plans:profile", args=[young.pk])).content.decode()
+    assert "I like…" in page and "A grown-up can help you write" in page
+    older = client_for("learner1").get(reverse("plans:profile", args=[w.l1.pk])).content.decode()
+    assert "What I love and care about" in older and "I like…" not in older
+    assert client_for("learner1").get(reverse("plans:profile", args=[young.pk])).status_code == 404
+    assert client_for("t1").get(reverse("plans:profile", args=[w.l1.pk])).status_code == 403

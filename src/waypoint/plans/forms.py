@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +101,24 @@ class GrowthGoalForm(forms.Form):
     target_date = forms.DateField(
         label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+YOUNG_LABELS = {
+    "strengths": _("I am good at…"),
+    "interests": _("I like…"),
+    "aspirations": _("When I grow up, I want to…"),
+    "learns_best": _("I learn best when…"),
+    "home_languages": _("At home we speak…"),
+}
+"""Shorter, friendlier questions for learners in kindergarten to grade 2."""
+
+
+def profile_form(data: Any, initial: dict[str, str], young: bool) -> ProfileForm:
+    form = ProfileForm(data or None, initial=initial)
+    if young:
+        for name, label in YOUNG_LABELS.items():
+            form.fields[name].label = label
+            widget = form.fields[name].widget
+            if isinstance(widget, forms.Textarea):
+                widget.attrs["rows"] = 2
+    return form

@@ -96,9 +96,12 @@ def profile_edit(request: HttpRequest, learner_id: str) -> HttpResponse:
     view = selectors.plan_for(viewer=viewer, learner_id=learner_id, view="plans:profile")
     if _role(viewer, view.learner) != "learner":
         return _forbidden()
-    form = forms.ProfileForm(
-        request.POST or None,
+    grade = _grade(view.learner, viewer)
+    young = grade is not None and grade <= 2
+    form = forms.profile_form(
+        request.POST,
         initial={f: getattr(view.profile, f, "") for f in services.PROFILE_FIELDS},
+        young=young,
     )
     if request.method == "POST" and form.is_valid():
         services.save_profile(
@@ -106,7 +109,6 @@ def profile_edit(request: HttpRequest, learner_id: str) -> HttpResponse:
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("plans:plan", learner_id=view.learner.pk)
-    grade = _grade(view.learner, viewer)
     return render(
         request,
         "plans/profile_form.html",
@@ -114,7 +116,7 @@ def profile_edit(request: HttpRequest, learner_id: str) -> HttpResponse:
             "tab": "plan",
             "learner": view.learner,
             "form": form,
-            "young": grade is not None and grade <= 2,
+            "young": young,
         },
     )
 
