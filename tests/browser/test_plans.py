@@ -59,7 +59,7 @@ def check_axe(page: Page, where: str) -> None:
 @pytest.fixture
 def plan_world(browser_world: SimpleNamespace, tmp_path: Path, settings) -> SimpleNamespace:
     settings.UPLOAD_DIR = tmp_path / "uploads"
-    settings.WAYPOINT_MAX_UPLOAD_BYTES = 200_000
+    settings.WAYPOINT_MAX_UPLOAD_BYTES = 262_144  # 0.25 MB
     w = add_standards(browser_world)
     w.std4 = FrameworkItemFactory(
         framework=w.std1.framework,

@@ -68,7 +68,7 @@ def check_file(name: str, data: bytes) -> CheckedFile:
     if len(data) > limit:
         raise UploadRefused(
             _("The file is too large (%(size)s MB). The largest file allowed is %(limit)s MB.")
-            % {"size": f"{len(data) / 1048576:.1f}", "limit": f"{limit / 1048576:g}"}
+            % {"size": f"{len(data) / 1048576:.3g}", "limit": f"{limit / 1048576:.3g}"}
         )
     if not data:
         raise UploadRefused(_("The file is empty."))

@@ -330,7 +330,7 @@ def portfolio(request: HttpRequest, learner_id: str) -> HttpResponse:
             "form": form,
             "errors": errors,
             "role": role,
-            "max_mb": f"{uploads.max_bytes() / 1048576:g}",
+            "max_mb": f"{uploads.max_bytes() / 1048576:.3g}",
             "allowed": ", ".join(sorted(uploads.ALLOWED)),
         },
         status=status,
