@@ -54,6 +54,7 @@ bench-smoke: setup
 	$(BIN)/python bench/growth_vs_r.py --smoke
 	$(BIN)/python bench/xapi_post.py --smoke > /dev/null
 	$(BIN)/python bench/classroom_load.py --smoke > /dev/null
+	$(BIN)/python bench/equity_reports.py --smoke
 	$(BIN)/python bench/reach_optimizer.py --smoke
 
 test: system setup lint typecheck layers check-deploy test-sqlite test-postgres bench-smoke

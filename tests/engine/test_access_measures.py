@@ -183,3 +183,13 @@ def test_weighted_median_by_instructor_share() -> None:
 def test_gaps_to_highest_and_to_all() -> None:
     assert am.gaps(np.array([0.8, 0.5, NAN])).tolist()[:2] == pytest.approx([0.0, 0.3])
     assert am.gaps(np.array([0.8, 0.5]), reference=0.6).tolist() == pytest.approx([-0.2, 0.1])
+
+
+def test_median_sgp_by_staff() -> None:
+    got = am.median_sgp_by_staff(
+        staff=[7, 7, 7, 9, 9], sgp=[20, 50, 80, 40, NAN], share=[0.2, 0.3, 1.0, NAN, 1.0]
+    )
+    assert got.staff.tolist() == [7, 9]
+    assert got.n.tolist() == [3, 1]
+    assert got.median.tolist() == [50.0, 40.0]
+    assert got.weighted_median.tolist() == [80.0, 40.0]

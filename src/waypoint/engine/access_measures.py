@@ -160,11 +160,32 @@ class Tally:
         return out
 
 
+DENSE_LIMIT = 1 << 24
+"""Largest product of key ranges counted densely (bincount) rather than by sorting."""
+
+
 def _group_index(keys: Mapping[str, npt.ArrayLike], n: int) -> tuple[dict[str, I64], I64]:
     """Unique key combinations (each column) and each row's index into them."""
     columns = {k: _i64(v) for k, v in keys.items()}
-    if not columns:
-        return {}, np.zeros(n, dtype=np.int64)
+    if not columns or n == 0:
+        return {k: v[:0] for k, v in columns.items()}, np.zeros(n, dtype=np.int64)
+    lows = {k: int(v.min()) for k, v in columns.items()}
+    spans = {k: int(v.max()) - lows[k] + 1 for k, v in columns.items()}
+    if int(np.prod([float(x) for x in spans.values()])) <= DENSE_LIMIT:
+        # small integer ranges: mixed-radix codes, present codes found by a dense count
+        code = np.zeros(n, dtype=np.int64)
+        for k, v in columns.items():
+            code = code * spans[k] + (v - lows[k])
+        total = int(np.prod(list(spans.values()), dtype=np.int64))
+        present = np.flatnonzero(np.bincount(code, minlength=total))
+        lookup = np.zeros(total, dtype=np.int64)
+        lookup[present] = np.arange(present.shape[0])
+        out: dict[str, I64] = {}
+        rest = present
+        for k in reversed(list(columns)):
+            out[k] = rest % spans[k] + lows[k]
+            rest = rest // spans[k]
+        return {k: out[k] for k in columns}, lookup[code]
     code = np.zeros(n, dtype=np.int64)
     uniques: list[I64] = []
     for values in columns.values():
@@ -172,19 +193,19 @@ def _group_index(keys: Mapping[str, npt.ArrayLike], n: int) -> tuple[dict[str, I
         uniques.append(u)
         code = code * u.shape[0] + inv
     key_codes, index = np.unique(code, return_inverse=True)
-    out: dict[str, I64] = {}
+    out = {}
     rest = key_codes
     for name, u in reversed(list(zip(columns, uniques, strict=True))):
         out[name] = u[rest % u.shape[0]]
         rest = rest // u.shape[0]
-    return dict(reversed(list(out.items()))), index.astype(np.int64)
+    return {k: out[k] for k in columns}, index.astype(np.int64)
 
 
 def tally(keys: Mapping[str, npt.ArrayLike], category: npt.ArrayLike) -> Tally:
     """Count categories by the key columns (all of one length with ``category``)."""
     cat = _i64(category)
     columns, index = _group_index(keys, cat.shape[0])
-    slot = np.searchsorted(np.array([NOT_RATED, PARTLY_RATED, 1, 2, 3, 4]), cat)
+    slot = cat - NOT_RATED  # -1 … 4 → 0 … 5
     # CATEGORIES runs 4, 3, 2, 1, 0, -1: column = 5 - slot
     width = len(CATEGORIES)
     groups = int(index.max()) + 1 if index.shape[0] else 0
@@ -238,6 +259,8 @@ def median_by(index: I64, values: F8, weight: F8, groups: int) -> tuple[I64, F8]
     median = np.full(groups, np.nan)
     if idx.shape[0] == 0:
         return count, median
+    if np.all(wt == 1.0) and np.all((val >= 0) & (val < 128) & (val == np.round(val))):
+        return count, _small_integer_median(idx, val.astype(np.int64), count, groups)
     order = np.lexsort((val, idx))
     idx, val, wt = idx[order], val[order], wt[order]
     starts = np.concatenate(([0], np.cumsum(count)[:-1]))
@@ -261,6 +284,18 @@ def median_by(index: I64, values: F8, weight: F8, groups: int) -> tuple[I64, F8]
     first[has] = first_pos[has]
     median[has] = val[first[has]]
     return count, median
+
+
+def _small_integer_median(idx: I64, val: I64, count: I64, groups: int) -> F8:
+    """The median of small whole numbers (SGPs) per group from a histogram: O(n)."""
+    width = 128
+    hist = np.bincount(idx * width + val, minlength=groups * width).reshape(groups, width)
+    cum = np.cumsum(hist, axis=1)
+    lo_rank = (count - 1) // 2  # 0-based ranks of the two middle values
+    hi_rank = count // 2
+    lo = np.argmax(cum > lo_rank[:, None], axis=1).astype(np.float64)
+    hi = np.argmax(cum > hi_rank[:, None], axis=1).astype(np.float64)
+    return np.where(count > 0, (lo + hi) / 2.0, np.nan)
 
 
 def gaps(rate: F8, reference: float | None = None) -> F8:
@@ -346,11 +381,10 @@ def access_measures(
     group = ll * subjects + ls_
     tor = teachers_of_record(group, teacher, share, always)
     level = np.where(tor, levels_of(lst, rated_staff, rated_level), UNRATED)
-    # a link that is not a teacher of record neither rates nor unrates its group: give it
-    # the group a place (so an aide-only subject is NOT_RATED) without a level
-    pair = np.unique(np.stack([group, lst, tor.astype(np.int64), level]), axis=1)
-    g, is_tor, lv = pair[0], pair[2].astype(bool), pair[3]
-    codes, inverse = np.unique(g, return_inverse=True)
+    # a link that is not a teacher of record neither rates nor unrates its group, but gives
+    # the group a place (so an aide-only subject is NOT_RATED); min and max need no dedup
+    is_tor, lv = tor, level
+    codes, inverse = np.unique(group, return_inverse=True)
     low = np.full(codes.shape[0], HIGHLY_EFFECTIVE + 1, dtype=np.int64)
     high = np.full(codes.shape[0], UNRATED, dtype=np.int64)
     np.minimum.at(low, inverse[is_tor], lv[is_tor])
@@ -396,3 +430,29 @@ def encode(values: Sequence[object]) -> tuple[I64, list[object]]:
     labels = sorted(set(values), key=str)
     lookup = {v: i for i, v in enumerate(labels)}
     return np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values)), labels
+
+
+@dataclass(frozen=True, eq=False)
+class StaffGrowth:
+    """Median SGP by staff member: learners (links with an SGP), the unweighted median and
+    the median weighted by instruction share."""
+
+    staff: I64
+    n: I64
+    median: F8
+    weighted_median: F8
+
+
+def median_sgp_by_staff(
+    staff: npt.ArrayLike, sgp: npt.ArrayLike, share: npt.ArrayLike | None = None
+) -> StaffGrowth:
+    """One row per staff member from (staff, SGP, share) link rows; a NaN SGP is skipped, a
+    NaN share counts as 1."""
+    ids, index = np.unique(_i64(staff), return_inverse=True)
+    values = np.asarray(sgp, dtype=np.float64)
+    weight = np.ones_like(values) if share is None else np.asarray(share, dtype=np.float64)
+    weight = np.where(np.isnan(weight), 1.0, weight)
+    index = index.astype(np.int64)
+    n, median = median_by(index, values, np.ones_like(values), ids.shape[0])
+    _, weighted = median_by(index, values, weight, ids.shape[0])
+    return StaffGrowth(ids.astype(np.int64), n, median, weighted)
