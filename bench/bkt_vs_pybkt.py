@@ -313,6 +313,7 @@ def bench_dataset(
                 t["obs_iter_per_s_per_core"] = t["obs_iterations"] / t["fit_s"] / threads
                 entry["ratios"] = {
                     "fit": ratio(t["fit_s"], m["fit_s"]),
+                    "fit_cpu": ratio(t.get("fit_cpu_s", 0.0), m.get("fit_cpu_s", 0.0)),
                     "fit_incl_warm_up": ratio(t["fit_s"], m["fit_s"] + m["warm_up_s"]),
                     "predict": ratio(t["predict_s"], m["predict_s"]),
                     "auc_diff_seen": m["seen_skills"]["auc"] - t["seen_skills"]["auc"],
@@ -336,6 +337,10 @@ def targets(results: list[dict[str, Any]]) -> dict[str, Any]:
     online = min(v["online_updates_per_s"] for r in results for v in r["waypoint"].values())
     return {
         "fit_20x": {"min": min(r["ratios"]["fit"] for r in compared), "target": 20},
+        "fit_cpu_20x": {
+            "min": min(r["ratios"].get("fit_cpu", 0.0) for r in compared),
+            "target": 20,
+        },
         "predict_50x": {"min": min(r["ratios"]["predict"] for r in compared), "target": 50},
         "auc_within_0.002": {
             "min_diff": min(r["ratios"]["auc_diff_seen"] for r in compared),
@@ -379,11 +384,13 @@ def render(report: dict[str, Any]) -> str:
         "our side (pyBKT has no caps). Restarts: pyBKT runs all 5 to convergence; ours selects "
         "by successive halving (`burn_in=3`: every 3 E-steps the better half of a skill's runs "
         "by log-likelihood goes on, 5 → 3 → 2 → 1, and the last runs to convergence); the "
-        "table after this one shows ours with every restart run to convergence too. "
+        "table after this one shows ours with every restart run to convergence too; "
         "threads 1 and 2 (pyBKT `parallel` with `OMP_NUM_THREADS`; our `threads`). Each side runs "
         "in its own "
         "process; times are wall times from in-memory columns, the fastest of 3 runs (pyBKT: of "
-        "as many as fit in 8 s) (CSV reading not timed; pyBKT's "
+        "as many as fit in 8 s); the fit CPU ratio compares the process CPU time of the same "
+        "fits (all threads), which other work on a shared machine disturbs less (CSV reading "
+        "not timed; pyBKT's "
         "time includes its "
         "own data conversion, ours includes sorting into the columnar layout). Our engine loads "
         "its compiled "
@@ -394,9 +401,9 @@ def render(report: dict[str, Any]) -> str:
         "reported apart (pyBKT predicts 0.5 for them, we use default parameters).",
         "",
         "| dataset | forgetting | threads | train / test rows | fit pyBKT | fit ours | fit ratio "
-        "| predict pyBKT | predict ours | predict ratio | peak MB pyBKT / ours | AUC pyBKT | AUC "
-        "ours | Δ AUC | RMSE pyBKT / ours |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| fit CPU ratio | predict pyBKT | predict ours | predict ratio | peak MB pyBKT / ours "
+        "| AUC pyBKT | AUC ours | Δ AUC | RMSE pyBKT / ours |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         if "pybkt" not in r:
@@ -405,7 +412,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"| {r['dataset']} | {'on' if r['forgetting'] else 'off'} | {r['threads']} | "
             f"{r['n_train']:,} / {r['n_test']:,} | {_f(t['fit_s'])} s | {_f(w['fit_s'], 3)} s | "
-            f"**{_f(q['fit'], 0)}×** | {_f(t['predict_s'], 3)} s | {_f(w['predict_s'], 4)} s | "
+            f"**{_f(q['fit'], 0)}×** | {_f(q.get('fit_cpu', 0.0), 0)}× | "
+            f"{_f(t['predict_s'], 3)} s | {_f(w['predict_s'], 4)} s | "
             f"**{_f(q['predict'], 0)}×** | {_f(t['peak_rss_mb'], 0)} / {_f(w['peak_rss_mb'], 0)} | "
             f"{t['seen_skills']['auc']:.4f} | {w['seen_skills']['auc']:.4f} | "
             f"{q['auc_diff_seen']:+.4f} | "
@@ -506,7 +514,10 @@ def render(report: dict[str, Any]) -> str:
         lines += [
             "",
             "Targets (worst case over every row above): "
-            f"fit ≥ 20× faster: {_f(tg['fit_20x']['min'], 1)}× ({ok(tg['fit_20x']['min'] >= 20)}); "
+            f"fit ≥ 20× faster: {_f(tg['fit_20x']['min'], 1)}× in wall time "
+            f"({ok(tg['fit_20x']['min'] >= 20)}), "
+            f"{_f(tg.get('fit_cpu_20x', {}).get('min', 0.0), 1)}× in CPU time "
+            f"({ok(tg.get('fit_cpu_20x', {}).get('min', 0.0) >= 20)}); "
             f"predict ≥ 50× faster: {_f(tg['predict_50x']['min'], 0)}× "
             f"({ok(tg['predict_50x']['min'] >= 50)}); "
             f"AUC no more than 0.002 below pyBKT: worst {tg['auc_within_0.002']['min_diff']:+.4f} "
