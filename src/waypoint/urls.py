@@ -15,5 +15,6 @@ urlpatterns = [
     path("classroom/", include("waypoint.classroom.urls")),
     path("data/", include("waypoint.interop.urls")),
     path("plans/", include("waypoint.plans.urls")),
+    path("effectiveness/", include("waypoint.effectiveness.urls")),
     path("", include("waypoint.web.urls")),
 ]
