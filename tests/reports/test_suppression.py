@@ -507,7 +507,7 @@ def check_published_set(counts, rels, numerators, threshold):
     return result
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(published_sets())
 def test_no_hidden_cell_can_be_worked_out_and_no_complement_is_wasted(case):
     check_published_set(*case)
