@@ -569,3 +569,25 @@ def test_over_budget_plan_is_named() -> None:
     plan = Plan(teams=(Team("A", "math", "3-5", ("B", "C", "D")),))
     with pytest.raises(ValueError, match=r"plan costs 303,000\.00, over the budget of 282,000\.00"):
         evaluate(small_school(), plan, PayPolicy(), budget=282_000)
+
+
+def test_greedy_undoes_conversions_made_for_a_team_it_cannot_afford() -> None:
+    """The conversion would only pay 1,000 of A's 3,000 supplement; its learner must not stay
+    in A's class (A, highly effective, is not a leader after all)."""
+    teachers = (
+        Teacher("B", 30_000, EF, frozenset({MATH})),
+        Teacher("A", 30_000, HE, frozenset({MATH})),
+    )
+    sections = (
+        Section("sB", "B", "math", "3-5", size=1),
+        Section("sA", "A", "math", "3-5", size=0),
+    )
+    vacant = Position("V", 26_000, (Section("v", None, "math", "3-5", size=1),))
+    school = School("U", teachers, sections, (vacant,))
+    policy = PayPolicy(
+        team_min=1, leader_pct=0.1, leader_pct_per_member=0.0, associate_salary=25_000
+    )
+    plan = greedy(school, policy)
+    assert plan.teams == ()
+    check_rules(school, plan, policy, budget_for(school, 0))
+    evaluate(school, plan, policy, budget_for(school, 0))

@@ -742,15 +742,22 @@ def greedy(school: School, policy: PayPolicy, budget: float | None = None) -> Pl
             )
             teams.append(Team(leader, key[0], key[1], tuple(members)))
             team_key.update({u: key for u in (leader, *members)})
+            saved = (spare, len(conversions), list(positions), dict(room_left))
             while spare < cost - 1e-9 and convert_one():
                 pass
             if spare >= cost - 1e-9:
                 spare -= cost
                 assigned.update((leader, *members))
                 break
+            # not affordable: undo the team and the conversions made for it (their learners
+            # may sit in the leader's class, which needs the leader's role)
             teams.pop()
             for u in (leader, *members):
                 team_key.pop(u, None)
+            spare, n_conversions, positions[:], kept_room = saved
+            del conversions[n_conversions:]
+            room_left.clear()
+            room_left.update(kept_room)
     # last: conversions whose learners all fit in reached classes
     for p in list(positions):
         trial = dict(room_left)
