@@ -493,14 +493,13 @@ def check_published_set(counts, rels, numerators, threshold):
     # no hidden count can be worked out: each can be two or more whole numbers
     assert worked_out(counts, rels, hidden, numerators) == set()
     # no cell at or above the threshold is hidden unless that protects another: showing any
-    # complementary cell again (with the numerators hidden only with it) exposes some cell
+    # complementary cell again (its numerators, if any, still hidden) exposes some cell
     for cell in result.hidden(Reason.COMPLEMENT):
-        shown_again = {cell.key}
-        shown_again |= {n for n, d in numerators.items() if d == cell.key}
         neighbours = [
             k for r in rels if cell.key in (r.total, *r.parts) for k in (r.total, *r.parts)
         ]
-        attacker = Attacker(counts, rels, hidden - shown_again, numerators)
+        neighbours += [n for n, d in numerators.items() if d == cell.key]
+        attacker = Attacker(counts, rels, hidden - {cell.key}, numerators)
         assert attacker.worked_out(first=neighbours) or attacker.worked_out(
             first=neighbours, whole=True
         ), cell.key

@@ -396,26 +396,39 @@ class _Problem:
                 key=lambda i: (-self.values[i], i),
             )
             for cell in extra:
-                trial = list(reasons)
-                shown_again = [cell]
-                for link in self.cell_links[cell]:
-                    num, den = self.links[link]
-                    if den == cell and trial[num] is Reason.WITH_GROUP:
-                        shown_again.append(num)
-                for i in shown_again:
-                    trial[i] = None
-                hidden = [r is not None for r in trial]
-                near = {j for i in shown_again for r in self.cell_rows[i] for j in self.rows[r][0]}
-                near |= {j for i in shown_again for k in self.cell_links[i] for j in self.links[k]}
-                if any(
-                    sum(hidden[j] for j in self.rows[r][0]) == 1
-                    for i in shown_again
-                    for r in self.cell_rows[i]
-                ):
-                    continue  # a relation would be left with one hidden cell
-                if not self.pinned(hidden, near, whole=whole, first=True):
-                    reasons[:] = trial
-                    changed = True
+                if reasons[cell] is not Reason.COMPLEMENT:
+                    continue  # shown again, or hidden with its group, earlier in this pass
+                numerators = [
+                    self.links[k][0]
+                    for k in self.cell_links[cell]
+                    if self.links[k][1] == cell and reasons[self.links[k][0]] is Reason.WITH_GROUP
+                ]
+                # show the group with its numerators; else the group alone, its numerators
+                # staying hidden to protect others (a later pass may show them too)
+                for shown_again in ([cell, *numerators], [cell]) if numerators else ([cell],):
+                    trial = list(reasons)
+                    for i in numerators:
+                        trial[i] = Reason.COMPLEMENT
+                    for i in shown_again:
+                        trial[i] = None
+                    if self._still_protected(trial, shown_again, whole=whole):
+                        reasons[:] = trial
+                        changed = True
+                        break
+
+    def _still_protected(
+        self, trial: list[Reason | None], shown_again: list[int], *, whole: bool
+    ) -> bool:
+        hidden = [r is not None for r in trial]
+        if any(
+            sum(hidden[j] for j in self.rows[r][0]) == 1
+            for i in shown_again
+            for r in self.cell_rows[i]
+        ):
+            return False  # a relation would be left with one hidden cell
+        near = {j for i in shown_again for r in self.cell_rows[i] for j in self.rows[r][0]}
+        near |= {j for i in shown_again for k in self.cell_links[i] for j in self.links[k]}
+        return not self.pinned(hidden, near, whole=whole, first=True)
 
     # -- the exact check ----------------------------------------------------------------
 
