@@ -201,7 +201,9 @@ LEVELS = st.sampled_from([HE, HE, EF, DV, Level.NOT_RATED])
 
 
 @st.composite
-def schools(draw: st.DrawFn, max_teachers: int = 4, weighted: bool = False) -> School:
+def schools(
+    draw: st.DrawFn, max_teachers: int = 4, weighted: bool = False, max_positions: int = 1
+) -> School:
     keys = draw(st.lists(st.sampled_from([MATH, ELA, ("math", "6-8")]), min_size=1, max_size=2))
     keys = list(dict.fromkeys(keys))
     n = draw(st.integers(2, max_teachers))
@@ -227,20 +229,18 @@ def schools(draw: st.DrawFn, max_teachers: int = 4, weighted: bool = False) -> S
                     )
                 sections.append(Section(f"s{i}-{j}", f"t{i}", key[0], key[1], size, learners))
     positions = []
-    for p in range(draw(st.integers(0, 1))):
+    for p in range(draw(st.integers(0, max_positions))):
         key = draw(st.sampled_from(keys))
         size = draw(st.integers(0, 5))
         learners = tuple(
             Learner(f"v{p}-{k}", draw(st.sampled_from([1.0, 2.0])) if weighted else 1.0)
             for k in range(size)
         )
-        positions.append(
-            Position(
-                f"p{p}",
-                draw(st.integers(20, 90)) * 1000.0,
-                (Section(f"v{p}", None, key[0], key[1], size, learners if weighted else ()),),
-            )
-        )
+        vacant = [Section(f"v{p}", None, key[0], key[1], size, learners if weighted else ())]
+        if draw(st.booleans()):  # a second class of the same position, maybe another key
+            other = draw(st.sampled_from(keys))
+            vacant.append(Section(f"v{p}b", None, other[0], other[1], draw(st.integers(0, 4))))
+        positions.append(Position(f"p{p}", draw(st.integers(20, 90)) * 1000.0, tuple(vacant)))
     return School("S", tuple(teachers), tuple(sections), tuple(positions))
 
 
@@ -293,7 +293,7 @@ def test_weighted_optimum_equals_brute_force(school: School, policy: PayPolicy, 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    schools(max_teachers=8, weighted=True),
+    schools(max_teachers=8, weighted=True, max_positions=2),
     policies,
     st.sampled_from([-30_000, 0, 15_000, 60_000, 60_000]),
 )
