@@ -1147,9 +1147,12 @@ def _least_cost(d: _Data, m: _Model, budget: float, base: float, time_limit: flo
         raise ValueError(f"no plan found for budget {budget:,.2f} ({status})")
     least = base + float(np.dot(np.rint(solution.col_value), m.money))
     if least > budget + 1e-6:
-        raise ValueError(
-            f"budget {budget:,.2f} is below the least cost any plan can reach ({least:,.2f})"
+        what = (
+            "the least cost any plan can reach"
+            if status == "Optimal"
+            else f"the cheapest plan found within {time_limit:g} s"
         )
+        raise ValueError(f"budget {budget:,.2f} is below {what} ({least:,.2f})")
     return _plan_from(d, m, np.asarray(solution.col_value))
 
 
