@@ -11,6 +11,7 @@ keeps it so), so the same code runs in a request, a nightly command or a Spark j
 - ``grouping``: suggested small groups (an integer program solved with HiGHS).
 - ``interventions``: the next best intervention, ranked by expected mastery gain.
 - ``growth``: student growth percentiles (quantile regression on B-spline bases).
+- ``access_measures``: teacher-of-record access measures over plain tables.
 - ``reach``: staffing plans that reach more learners with excellent teachers (a MILP).
 - ``budget``: five-year budget projections and weighted student funding.
 """
