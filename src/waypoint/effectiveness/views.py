@@ -59,16 +59,17 @@ def _row(
     result = report.published.result
     group = (report.year.title, place, dim, value)
     n = result[(N, *group)]
-    cells = {m: result[(f"{role}_{m}", *group)] for m in ("he", "e", "eob", "pr", "nr")}
+    cells = {m: result[(f"{role}_{m}", *group)] for m in ("he", "e", "nr")}
     row: dict[str, Any] = {
         "label": value_label(dim, value) if dim != ALL else report.places.get(place, str(place)),
         "place": place,
         "learners": n.text,
         "hidden": n.hidden,
     }
-    for m in ("he", "e", "eob", "nr"):
+    for m in ("he", "e", "nr"):
         row[m] = result.count(cells[m].key)
         row[f"{m}_pct"] = result.percent(cells[m].key)
+    row["eob"], row["eob_pct"] = report.effective_or_better(role, group)
     shares = None
     if not n.hidden and n.value and not any(c.hidden for c in cells.values()):
         he, e, nr = cells["he"].value, cells["e"].value, cells["nr"].value

@@ -26,12 +26,14 @@ from waypoint.effectiveness.measures import (
 from waypoint.effectiveness.models import GrowthPercentile, ScaleScore
 from waypoint.engine import access_measures as am
 from waypoint.reports.published import ALL, N, PublishedSet, Record, publish
-from waypoint.reports.suppression import SuppressedSet
+from waypoint.reports.suppression import HIDDEN_TEXT, SuppressedSet, format_count, format_percent
 from waypoint.roster.grades import grade_label
 from waypoint.roster.models import District, School, SchoolYear, Subject
 
 ROLES = ("teacher", "principal", "both")
-LEVEL_MEASURES = ("he", "e", "eob", "pr", "nr")
+LEVEL_MEASURES = ("he", "e", "nr")
+"""The published numerators per role. "Effective or better" is highly effective + effective,
+shown where both are (a cell of its own would only add work for the suppression)."""
 LEVEL_LABELS = {
     "he": "highly effective",
     "e": "effective",
@@ -51,11 +53,9 @@ def _measures() -> list[str]:
 def _flags(role: str, category: int) -> set[str]:
     out = set()
     if category == am.HIGHLY_EFFECTIVE:
-        out |= {f"{role}_he", f"{role}_eob"}
+        out.add(f"{role}_he")
     elif category == am.EFFECTIVE:
-        out |= {f"{role}_e", f"{role}_eob"}
-    elif category == am.PARTLY_RATED:
-        out.add(f"{role}_pr")
+        out.add(f"{role}_e")
     elif category == am.NOT_RATED:
         out.add(f"{role}_nr")
     return out
@@ -119,17 +119,29 @@ class AccessReport:
         what = "learners" if measure == N else measure.replace("_", " ")
         return f"{self.places.get(place, place)}, {value_label(dim, value)} ({what})"
 
+    def effective_or_better(self, role: str, group: tuple[Hashable, ...]) -> tuple[str, str]:
+        """Highly effective + effective (count, percent), where both are shown."""
+        r = self.published.result
+        he, e, n = r[(f"{role}_he", *group)], r[(f"{role}_e", *group)], r[(N, *group)]
+        if he.hidden or e.hidden or n.hidden:
+            return HIDDEN_TEXT, HIDDEN_TEXT
+        return format_count(he.value + e.value), format_percent(he.value + e.value, n.value)
+
     def csv_rows(self) -> list[list[str]]:
         rows = self.published.csv_rows()
         header = rows[0]
-        out = [["year", "place", "group", *header[4:]]]
-        for row in rows[1:]:
+        eob = [c for role in ROLES for c in (f"{role}_eob", f"{role}_eob_percent")]
+        out = [["year", "place", "group", *header[4:], *eob]]
+        for group, row in zip(self.published.groups, rows[1:], strict=True):
             r = dict(zip(header, row, strict=True))
+            extra = [x for role in ROLES for x in self.effective_or_better(role, group)]
             place = self.places.get(_int_or(r["place"]), r["place"])
             value: Hashable = _int_or(r["value"]) if r["dimension"] == "grade" else r["value"]
             if r["value"] in ("True", "False"):
                 value = r["value"] == "True"
-            out.append([self.year.title, place, value_label(r["dimension"], value), *row[4:]])
+            out.append(
+                [self.year.title, place, value_label(r["dimension"], value), *row[4:], *extra]
+            )
         return out
 
 
@@ -169,14 +181,12 @@ def access_report(*, scope: Scope, year: SchoolYear, unit: str = "learner") -> A
             flags |= _flags(role, int(cats[i]))
         records.append(Record(section, learner.school, values, frozenset(flags)))
     dims = ACCESS_DIMENSIONS if unit == "learner" else ("subject", *ACCESS_DIMENSIONS)
-    sums = {f"{r}_eob": (f"{r}_he", f"{r}_e") for r in ROLES}
     published = publish(
         records,
         dims,
         _measures(),
         threshold=scope.district.suppression_min_n,
         structural=frozenset({"grade"}),
-        sums=sums,
     )
     return AccessReport(year, unit, scope, published, place_names(scope.district), dims)
 
