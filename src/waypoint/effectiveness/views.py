@@ -59,13 +59,19 @@ def _row(
     result = report.published.result
     group = (report.year.title, place, dim, value)
     n = result[(N, *group)]
-    cells = {m: result[(f"{role}_{m}", *group)] for m in ("he", "e", "nr")}
     row: dict[str, Any] = {
         "label": value_label(dim, value) if dim != ALL else report.places.get(place, str(place)),
         "place": place,
         "learners": n.text,
         "hidden": n.hidden,
     }
+    if (f"{role}_he", *group) not in report.published.counts:
+        # principal and both are published by school only
+        for m in ("he", "e", "nr", "eob"):
+            row[m], row[f"{m}_pct"] = "—", "—"
+        row["bar"] = Bar(row["label"], None, "by school only")
+        return row
+    cells = {m: result[(f"{role}_{m}", *group)] for m in ("he", "e", "nr")}
     for m in ("he", "e", "nr"):
         row[m] = result.count(cells[m].key)
         row[f"{m}_pct"] = result.percent(cells[m].key)

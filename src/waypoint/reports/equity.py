@@ -46,8 +46,13 @@ GAP_DIMENSIONS = tuple(SUBGROUPS)
 ACCESS_DIMENSIONS = ("grade", *SUBGROUPS)
 
 
-def _measures() -> list[str]:
-    return [f"{role}_{m}" for role in ROLES for m in LEVEL_MEASURES]
+def _measures(roles: tuple[str, ...] = ROLES) -> list[str]:
+    return [f"{role}_{m}" for role in roles for m in LEVEL_MEASURES]
+
+
+BY_GROUP_ROLES = ("teacher",)
+"""Roles broken down by grade, subject and subgroup. A principal's rating is the same for every
+learner of a school, so principal and both are published for the district and each school."""
 
 
 def _flags(role: str, category: int) -> set[str]:
@@ -122,6 +127,8 @@ class AccessReport:
     def effective_or_better(self, role: str, group: tuple[Hashable, ...]) -> tuple[str, str]:
         """Highly effective + effective (count, percent), where both are shown."""
         r = self.published.result
+        if (f"{role}_he", *group) not in self.published.counts:
+            return "", ""
         he, e, n = r[(f"{role}_he", *group)], r[(f"{role}_e", *group)], r[(N, *group)]
         if he.hidden or e.hidden or n.hidden:
             return HIDDEN_TEXT, HIDDEN_TEXT
@@ -184,9 +191,10 @@ def access_report(*, scope: Scope, year: SchoolYear, unit: str = "learner") -> A
     published = publish(
         records,
         dims,
-        _measures(),
+        _measures(BY_GROUP_ROLES),
         threshold=scope.district.suppression_min_n,
         structural=frozenset({"grade"}),
+        place_measures=_measures(("principal", "both")),
     )
     return AccessReport(year, unit, scope, published, place_names(scope.district), dims)
 

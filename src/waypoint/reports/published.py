@@ -11,6 +11,8 @@ and suppresses them in one call to :mod:`waypoint.reports.suppression`:
 - a group's cell is ``(N, section, place, dimension, value)``; a numerator's is
   ``(measure, section, place, dimension, value)``; ``section`` separates independent parts
   of one set (years, subjects) that share no totals;
+- ``place_measures`` are numerators counted for the scope and each school only (a principal's
+  rating is the same for every learner of a school, so it is not broken down by group);
 - relations: the scope total is the sum of the schools; each place's total is the sum of the
   values of each dimension; each (dimension, value) over the scope is the sum over schools;
   numerators add up the same way (``mirror``).
@@ -56,6 +58,8 @@ class PublishedSet:
     result: SuppressedSet
     groups: list[tuple[Hashable, Hashable, str, Hashable]] = field(default_factory=list)
     """Every group as (section, place, dimension, value), in report order."""
+    place_measures: tuple[str, ...] = ()
+    """Measures published for the scope and each school only."""
 
     def csv_rows(self) -> list[list[str]]:
         """The CSV export: a header, then :meth:`rows` (the same cells as the page)."""
@@ -81,6 +85,10 @@ class PublishedSet:
             for m in self.measures:
                 row[m] = self.result.count((m, *key))
                 row[f"{m}_percent"] = self.result.percent((m, *key))
+            for m in self.place_measures:
+                at_place = dim == ALL
+                row[m] = self.result.count((m, *key)) if at_place else ""
+                row[f"{m}_percent"] = self.result.percent((m, *key)) if at_place else ""
             out.append(row)
         return out
 
@@ -100,6 +108,7 @@ def build_counts(
     *,
     structural: frozenset[str] = frozenset(),
     sums: Mapping[str, Sequence[str]] | None = None,
+    place_measures: Sequence[str] = (),
 ) -> tuple[
     dict[Hashable, int],
     list[Relation],
@@ -124,6 +133,10 @@ def build_counts(
             for m in measures:
                 if m in r.flags:
                     counts[(m, r.section, place, dim, v)] += 1
+        for m in place_measures:
+            if m in r.flags:
+                counts[(m, r.section, ALL, ALL, ALL)] += 1
+                counts[(m, r.section, r.school, ALL, ALL)] += 1
     groups: list[tuple[Hashable, Hashable, str, Hashable]] = []
     relations: list[Relation] = []
     for section in sorted(sections, key=str):
@@ -162,7 +175,21 @@ def build_counts(
         for m in measures:
             cells[(m, section, place, dim, v)] = counts[(m, section, place, dim, v)]
             numerators[(m, section, place, dim, v)] = (N, section, place, dim, v)
+    place_relations: list[Relation] = []
+    for section in sections:
+        schools = sorted(sections[section], key=str)
+        place_relations.append(
+            Relation((N, section, ALL, ALL, ALL), [(N, section, s, ALL, ALL) for s in schools])
+        )
+    for section, place, dim, v in groups:
+        if dim != ALL:
+            continue
+        for m in place_measures:
+            cells[(m, section, place, dim, v)] = counts[(m, section, place, dim, v)]
+            numerators[(m, section, place, dim, v)] = (N, section, place, dim, v)
     all_relations = list(relations)
+    for m in place_measures:
+        all_relations += mirror(place_relations, _renamer(m))
     for m in measures:
         all_relations += mirror(relations, _renamer(m))
     for total, addends in (sums or {}).items():
@@ -180,13 +207,27 @@ def publish(
     threshold: int,
     structural: frozenset[str] = frozenset(),
     sums: Mapping[str, Sequence[str]] | None = None,
+    place_measures: Sequence[str] = (),
 ) -> PublishedSet:
     """Build and suppress one published set. ``sums`` names measures that are the sum of
-    others in every group (each must also be in ``measures``)."""
+    others in every group (each must also be in ``measures``); ``place_measures`` are
+    counted for the scope and each school only (not by dimension)."""
     cells, relations, numerators, groups = build_counts(
-        records, dimensions, measures, structural=structural, sums=sums
+        records,
+        dimensions,
+        measures,
+        structural=structural,
+        sums=sums,
+        place_measures=place_measures,
     )
     result = suppress(cells, relations, threshold=threshold, numerators=numerators)
     return PublishedSet(
-        cells, relations, numerators, tuple(measures), tuple(dimensions), result, groups
+        cells,
+        relations,
+        numerators,
+        tuple(measures),
+        tuple(dimensions),
+        result,
+        groups,
+        tuple(place_measures),
     )

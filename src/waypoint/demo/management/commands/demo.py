@@ -20,6 +20,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from waypoint.access.viewer import current_school_year
 from waypoint.demo import logins
 from waypoint.demo.classroom import seed_classroom
+from waypoint.demo.effectiveness import seed_effectiveness
 from waypoint.demo.evidence import simulate_evidence
 from waypoint.demo.generator import (
     DEMO_SLUG,
@@ -181,6 +182,13 @@ class Command(BaseCommand):
             say(
                 f"Saved {classroom.groups} small groups and {classroom.interventions} "
                 f"interventions in {classroom.sections} sections."
+            )
+            effect = seed_effectiveness(
+                district=result.district, seed=seed, today=timezone.localdate()
+            )
+            say(
+                f"Rated {effect.ratings} staff-years; {effect.scores:,} scale scores, "
+                f"{effect.growth:,} growth percentiles."
             )
             plans = seed_plans(district=result.district, seed=seed, today=timezone.localdate())
             say(
