@@ -186,3 +186,31 @@ def test_report_commands(district_scene: SimpleNamespace, tmp_path: Path) -> Non
     gaps = io.StringIO()
     call_command("report", "gaps", "--district", "scene", stdout=gaps, stderr=io.StringIO())
     assert "proficient_percent" in gaps.getvalue()
+
+
+def test_median_sgp_by_teacher_of_record(district_scene: SimpleNamespace) -> None:
+    from waypoint.reports.equity import teacher_growth
+
+    s = district_scene
+    start = s.year.start_date.year
+    _scores(s, range(start - 2, start + 1))
+    compute_growth(district=s.district)
+    admin = f.StaffFactory(district=s.district)
+    f.StaffRoleFactory(person=admin, role=StaffRole.Role.DISTRICT_ADMIN)
+    for person in (admin, s.principal, s.tn):
+        person.user = f.UserFactory()
+        person.save(update_fields=["user"])
+    rows = {r.staff_id: r for r in teacher_growth(viewer=viewer_for(admin.user), year=s.year)}
+    assert {k: v.learners for k, v in rows.items()} == {s.tn.pk: 24, s.ts.pk: 14}
+    expected = sorted(
+        GrowthPercentile.objects.filter(year=start, learner__in=s.learners[:24]).values_list(
+            "sgp", flat=True
+        )
+    )
+    assert rows[s.tn.pk].median_sgp == (expected[11] + expected[12]) / 2
+    assert rows[s.tn.pk].weighted_median_sgp is not None
+    # the North principal sees North's teacher only; a teacher cannot open it at all
+    led = teacher_growth(viewer=viewer_for(s.principal.user), year=s.year)
+    assert [r.staff_id for r in led] == [s.tn.pk]
+    with pytest.raises(NotVisible):
+        teacher_growth(viewer=viewer_for(s.tn.user), year=s.year)

@@ -81,6 +81,8 @@ class YearMeasures:
     subjects: list[str]
     per_subject: am.AccessRows
     per_learner: am.AccessRows
+    teachers_of_record: list[tuple[int, str, int, float]]
+    """(learner, subject, staff, share or NaN) for every teacher of record of the year."""
 
 
 def _flag_label(flag: str, value: bool) -> str:
@@ -176,7 +178,7 @@ def year_measures(year: SchoolYear) -> YearMeasures:
     for (learner, subject), links in imported.items():
         if learner in learners:
             rows.extend((learner, subject, *link) for link in links)
-    # an MCL link also belongs with the imported links of their team's learners
+    # (imported links replace the roster's links of their learner and subject, MCL included)
     subjects = sorted({r[1] for r in rows} | {s for _, s in imported})
     code = {s: i for i, s in enumerate(subjects)}
 
@@ -209,4 +211,11 @@ def year_measures(year: SchoolYear) -> YearMeasures:
         rated_staff=[r[0] for r in ratings],
         rated_level=[am.LEVEL_CODES[r[1]] for r in ratings],
     )
-    return YearMeasures(year, learners, subjects, per_subject, per_learner)
+    mask = am.teachers_of_record(
+        [r[0] * len(subjects) + code[r[1]] for r in rows],
+        [r[3] for r in rows],
+        [r[4] for r in rows],
+        [r[5] for r in rows],
+    )
+    tor = sorted({(r[0], r[1], r[2], r[4]) for r, keep in zip(rows, mask, strict=True) if keep})
+    return YearMeasures(year, learners, subjects, per_subject, per_learner, tor)

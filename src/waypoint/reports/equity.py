@@ -363,3 +363,61 @@ def _median(values: list[int]) -> float | None:
 
 def level_percent(report: AccessReport, measure: str, group: tuple[Hashable, ...]) -> str:
     return report.published.result.percent((measure, *group))
+
+
+@dataclass(frozen=True)
+class TeacherGrowth:
+    """Median SGP of one teacher of record's learners (shown only from ``threshold`` up)."""
+
+    staff_id: int
+    name: str
+    learners: int
+    median_sgp: float | None
+    weighted_median_sgp: float | None
+
+
+def teacher_growth(*, viewer: Viewer, year: SchoolYear) -> list[TeacherGrowth]:
+    """Median SGP by teacher of record, plain and weighted by instruction share, for the
+    teachers whose records the viewer may see (``access.staff_list``: never a peer). A median
+    of fewer learners than the district's threshold is not shown (it would tell learners'
+    SGPs)."""
+    from waypoint.access.selectors import staff_list
+
+    scope = report_scope(viewer)
+    if year.district_id != scope.district.pk:
+        raise NotVisible()
+    m = year_measures(year)
+    visible = dict(
+        (p.pk, p.display_name)
+        for p in staff_list(viewer=viewer).filter(pk__in={t[2] for t in m.teachers_of_record})
+    )
+    sgps = dict(
+        ((learner, subj), sgp)
+        for learner, subj, sgp in GrowthPercentile.objects.filter(
+            district=scope.district, year=year.start_date.year
+        ).values_list("learner_id", "subject", "sgp")
+    )
+    links = [
+        (staff, float(sgps[(learner, subj)]), share)
+        for learner, subj, staff, share in m.teachers_of_record
+        if staff in visible and (learner, subj) in sgps
+    ]
+    if not links:
+        return []
+    table = am.median_sgp_by_staff(
+        [x[0] for x in links], [x[1] for x in links], [x[2] for x in links]
+    )
+    threshold = scope.district.suppression_min_n
+    out = []
+    for staff, n, med, wmed in zip(
+        table.staff.tolist(),
+        table.n.tolist(),
+        table.median.tolist(),
+        table.weighted_median.tolist(),
+        strict=True,
+    ):
+        shown = n >= threshold
+        out.append(
+            TeacherGrowth(staff, visible[staff], n, med if shown else None, wmed if shown else None)
+        )
+    return sorted(out, key=lambda t: t.name)
