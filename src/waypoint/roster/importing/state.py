@@ -114,8 +114,8 @@ def _raw_rows(
     only: list[int] | None = None,
 ) -> Iterator[Any]:
     """``(id, sourced_id, *values)`` of the district's rows (but those whose id is in
-    ``skip``), straight from the cursor. ``only`` (PostgreSQL): just the rows without a source
-    fingerprint and those with these ids."""
+    ``skip``), straight from the cursor. ``only``: just the rows without a source fingerprint
+    and those with these ids."""
     meta = model._meta
     fields = [meta.get_field(n) for n in names]
     quote = connection.ops.quote_name
@@ -126,8 +126,15 @@ def _raw_rows(
     )
     params: list[Any] = [district_id]
     if only is not None:
-        sql += f" AND ({quote('source_hash')} IS NULL OR {quote('id')} = ANY(%s))"
-        params.append(only)
+        if connection.vendor == "postgresql":
+            sql += f" AND ({quote('source_hash')} IS NULL OR {quote('id')} = ANY(%s))"
+            params.append(only)
+        else:  # SQLite: the ids as a JSON array
+            sql += (
+                f" AND ({quote('source_hash')} IS NULL OR {quote('id')} IN "  # noqa: S608
+                "(SELECT value FROM json_each(%s)))"
+            )
+            params.append(json.dumps(only))
     convert = [(i + 2, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -213,8 +220,7 @@ def load_state(
         if claimed:
             skip, others = _unchanged(entity, district_id, claimed)
             state.unchanged[entity] = skip
-            if connection.vendor == "postgresql":
-                only = others  # the database leaves the unchanged rows out
+            only = others  # the database leaves the unchanged rows out
         for pk, sid, *values in _raw_rows(model, list(names), district_id, skip, only):
             for i, keys in fk_at:
                 if values[i] is not None:
