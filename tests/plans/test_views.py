@@ -291,3 +291,14 @@ def test_young_learners_get_the_friendlier_profile_form(w):
     assert "What I love and care about" in older and "I like…" not in older
     assert client_for("learner1").get(reverse("plans:profile", args=[young.pk])).status_code == 404
     assert client_for("t1").get(reverse("plans:profile", args=[w.l1.pk])).status_code == 403
+
+
+def test_the_report_prints_any_name(w):
+    from waypoint.plans import exports
+
+    w.l1.given_name, w.l1.family_name = "Thảo", "Nguyễn"
+    w.l1.save(update_fields=["given_name", "family_name"])
+    response = client_for("guardian1").get(reverse("plans:report", args=[w.l1.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    if any(regular.is_file() for regular, _ in exports.UNICODE_FONTS):
+        assert b"/FontFile2" in response.content  # a TrueType font is embedded, no "?" for ả

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -129,6 +131,31 @@ def records_json(*, viewer: Viewer, learner_id: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
+UNICODE_FONTS = (
+    (
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ),
+    (
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+    ),
+)
+"""TrueType fonts used when the machine has them (Debian's fonts-dejavu-core or
+fonts-liberation), so that every learner's name prints as written; without them the report
+falls back to the PDF core fonts, which hold Latin-1 only (Spanish included)."""
+
+
+def _fonts(pdf: FPDF) -> tuple[str, Callable[[str], str]]:
+    """The font family to use and how text must be prepared for it."""
+    for regular, bold in UNICODE_FONTS:
+        if regular.is_file() and bold.is_file():
+            pdf.add_font("Body", "", str(regular))
+            pdf.add_font("Body", "B", str(bold))
+            return "Body", str
+    return "Helvetica", _latin1
+
+
 def _latin1(text: str) -> str:
     """fpdf2's core fonts are Latin-1 (which holds Spanish); anything else becomes '?'."""
     replaced = text.replace("—", "-").replace("–", "-").replace("“", '"').replace("”", '"')
@@ -142,18 +169,19 @@ def progress_report_pdf(*, viewer: Viewer, learner_id: object) -> bytes:
     view = selectors.plan_for(viewer=viewer, learner_id=learner_id, view="plans:report")
     path = selectors.path_for(viewer=viewer, learner_id=view.learner.pk)
     pdf = FPDF(format="Letter")
-    pdf.set_title(_latin1(_("Progress report") + " - " + view.learner.display_name))
+    pdf.set_title(_("Progress report") + " - " + view.learner.display_name)
+    family, text = _fonts(pdf)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 10, _latin1(_("Progress report")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 12)
+    pdf.set_font(family, "B", 18)
+    pdf.cell(0, 10, text(_("Progress report")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 12)
     year = view.plan.school_year.title if view.plan else ""
-    pdf.cell(0, 7, _latin1(f"{view.learner.display_name} - {year}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, text(f"{view.learner.display_name} - {year}"), new_x="LMARGIN", new_y="NEXT")
     pdf.cell(
         0,
         7,
-        _latin1(_("Made on %(day)s") % {"day": timezone.localdate().isoformat()}),
+        text(_("Made on %(day)s") % {"day": timezone.localdate().isoformat()}),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -163,7 +191,7 @@ def progress_report_pdf(*, viewer: Viewer, learner_id: object) -> bytes:
         pdf.multi_cell(
             0,
             7,
-            _latin1(
+            text(
                 _("Mastered %(mastered)s of %(total)s grade-level standards. Pace: %(status)s.")
                 % {
                     "mastered": pace.mastered,
@@ -175,39 +203,37 @@ def progress_report_pdf(*, viewer: Viewer, learner_id: object) -> bytes:
             new_y="NEXT",
         )
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 13)
-    pdf.cell(0, 8, _latin1(_("Standards")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "B", 13)
+    pdf.cell(0, 8, text(_("Standards")), new_x="LMARGIN", new_y="NEXT")
     levels = [
         (_("Mastered"), path.mastered),
         (_("In progress"), path.in_progress),
         (_("Ready to learn next"), path.ready),
         (_("Not yet ready"), path.not_yet),
     ]
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(family, "", 10)
     with pdf.table(col_widths=(22, 118, 36), text_align=("LEFT", "LEFT", "LEFT")) as table:
         head = table.row()
         for title in (_("Code"), _("Standard"), _("Level")):
-            head.cell(_latin1(title))
+            head.cell(text(title))
         for word, states in levels:
             for s in states:
                 row = table.row()
-                row.cell(_latin1(s.item.human_coding_scheme))
-                row.cell(_latin1(s.item.full_statement[:220]))
-                row.cell(_latin1(word))
+                row.cell(text(s.item.human_coding_scheme))
+                row.cell(text(s.item.full_statement[:220]))
+                row.cell(text(word))
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 13)
-    pdf.cell(0, 8, _latin1(_("Goals")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font(family, "B", 13)
+    pdf.cell(0, 8, text(_("Goals")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 11)
     if not view.goals:
-        pdf.cell(0, 7, _latin1(_("No goals yet.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, text(_("No goals yet.")), new_x="LMARGIN", new_y="NEXT")
     for goal in view.goals:
         due = goal.target_date.isoformat() if goal.target_date else "-"
         pdf.multi_cell(
             0,
             6,
-            _latin1(
-                f"- {goal.title} ({goal.get_kind_display()}; {goal.get_status_display()}; {due})"
-            ),
+            text(f"- {goal.title} ({goal.get_kind_display()}; {goal.get_status_display()}; {due})"),
             new_x="LMARGIN",
             new_y="NEXT",
         )
