@@ -283,8 +283,9 @@ def render(r: dict[str, Any]) -> str:
                 "and are neither parsed beyond their references nor loaded nor compared; parsed "
                 "rows are slotted records rather than dicts; a bulk users file's staff-role "
                 "scope is one shared set per person rather than a tuple per (person, role); "
-                "unchanged enrollments are recognised with less work per row; COPY rows are "
-                "built once and JSON text of empty and short lists is shared.",
+                "unchanged enrollments are recognised with less work per row, and SQLite too "
+                "leaves them out of the rows it loads in SQL; COPY rows are built once and JSON "
+                "text of empty and short lists is shared.",
             ]
         if r.get("notes"):
             lines += ["", r["notes"]]
