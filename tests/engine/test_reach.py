@@ -591,3 +591,36 @@ def test_greedy_undoes_conversions_made_for_a_team_it_cannot_afford() -> None:
     assert plan.teams == ()
     check_rules(school, plan, policy, budget_for(school, 0))
     evaluate(school, plan, policy, budget_for(school, 0))
+
+
+def test_the_optimum_is_not_lost_when_the_solver_hands_back_the_start() -> None:
+    """Found by the brute-force property in CI: three highly effective teachers (classes of 4,
+    4 and 0) and a vacancy with one learner. Converting it and moving that learner to the empty
+    class reaches 9 learners; HiGHS 1.16 reported that optimum but returned the greedy start
+    (8) as its solution, so ``optimize`` now solves again without the start."""
+    cert = frozenset({("math", "3-5")})
+    teachers = tuple(
+        Teacher(id=f"t{i}", salary=30_000.0, level=Level.HIGHLY_EFFECTIVE, certifications=cert)
+        for i in range(3)
+    )
+    sections = tuple(
+        Section(id=f"s{i}", teacher=f"t{i}", subject="math", band="3-5", size=size)
+        for i, size in enumerate([4, 4, 0])
+    )
+    vacancy = Position(
+        id="p0",
+        cost=20_000.0,
+        sections=(
+            Section(id="v0", teacher=None, subject="math", band="3-5", size=0),
+            Section(id="v1", teacher=None, subject="math", band="3-5", size=1),
+        ),
+    )
+    school = School(id="S", teachers=teachers, sections=sections, positions=(vacancy,))
+    policy = PayPolicy(
+        team_min=1, team_max=2, leader_pct=0.1, leader_max_pct=0.5, member_pct=0.0,
+        excellent_pct=0.2, associate_salary=0.0, class_size_cap=4,
+    )  # fmt: skip
+    budget = budget_for(school, 0)
+    result = optimize(school, policy, budget=budget, gap=0.0)
+    assert brute_force(school, policy, budget) == 9.0
+    assert result.after.weighted == 9.0 and result.status == "Optimal"
