@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from waypoint.access.viewer import current_school_year
 from waypoint.evidence.models import Observation
-from waypoint.evidence.services import ObservationRow, record_observations
+from waypoint.evidence.services import ObservationRow
 from waypoint.mastery.models import MasteryState
 from waypoint.mastery.selectors import prerequisite_map, ready_among, tracked_items
-from waypoint.mastery.services import apply_observations, mastered_at
+from waypoint.mastery.services import mastered_at, record_evidence
 from waypoint.plans import uploads
 from waypoint.plans.models import (
     Artifact,
@@ -360,7 +360,7 @@ def _demo_learner_portfolio(
         )
         artifact.standards.set([item])
         if status == Artifact.Status.ACCEPTED:
-            observations = record_observations(
+            record_evidence(
                 district=district,
                 rows=[
                     ObservationRow(
@@ -374,7 +374,6 @@ def _demo_learner_portfolio(
                 ],
                 source=Observation.Source.TEACHER,
             )
-            apply_observations(district=district, observations=observations)
             ArtifactReview.objects.create(
                 district=district,
                 artifact=artifact,

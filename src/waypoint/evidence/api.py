@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.security import HttpBearer
 
-from waypoint.evidence.services import EvidenceRejected, ingest_statements, tool_for_token
-from waypoint.mastery.services import apply_observations
+from waypoint.evidence.services import EvidenceRejected, tool_for_token
+from waypoint.mastery.services import record_statements
 
 
 class ToolTokenAuth(HttpBearer):
@@ -33,10 +33,7 @@ def _refused(reason: str, problems: list[dict[str, Any]] | None = None) -> dict[
 
 
 def _store(tool: Any, statements: list[Any]) -> Any:
-    with transaction.atomic():
-        result = ingest_statements(tool=tool, statements=statements)
-        apply_observations(district=tool.district, observations=result.observations)
-    return result
+    return record_statements(tool=tool, statements=statements)[0]
 
 
 @router.post(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -20,9 +19,9 @@ from pydantic import Field
 from waypoint.access.selectors import NotAllowed, get_student_to_assess
 from waypoint.access.viewer import request_viewer
 from waypoint.evidence.models import Observation
-from waypoint.evidence.services import EvidenceRejected, ObservationRow, record_observations
+from waypoint.evidence.services import EvidenceRejected, ObservationRow
 from waypoint.mastery import selectors
-from waypoint.mastery.services import apply_observations, mastered_at
+from waypoint.mastery.services import mastered_at, record_evidence
 from waypoint.standards.lookup import StandardFinder
 
 router = Router(tags=["mastery"])
@@ -173,14 +172,9 @@ def enter_scores(request: HttpRequest, learner_id: str, body: ScoresIn) -> Any:
     if problems:
         return Status(400, {"detail": "no score was recorded", "errors": problems})
     try:
-        with transaction.atomic():
-            created = record_observations(
-                district=district,
-                rows=rows,
-                source=Observation.Source.TEACHER,
-                user=request.user,
-            )
-            states = apply_observations(district=district, observations=created, user=request.user)
+        created, states = record_evidence(
+            district=district, rows=rows, source=Observation.Source.TEACHER, user=request.user
+        )
     except EvidenceRejected as exc:
         errors = [p.as_dict() for p in exc.problems]
         return Status(400, {"detail": "no score was recorded", "errors": errors})

@@ -18,6 +18,12 @@ from waypoint.audit.services import record_action
 from waypoint.engine.bkt import BKT, BKTParams, SkillParams, update
 from waypoint.engine.data import prepare
 from waypoint.evidence.models import Observation
+from waypoint.evidence.services import (
+    IngestResult,
+    ObservationRow,
+    ingest_statements,
+    record_observations,
+)
 from waypoint.jobs.progress import Progress
 from waypoint.mastery.models import TRAIL_LENGTH, MasterySettings, MasteryState, SkillModel
 from waypoint.roster.models import District
@@ -145,6 +151,40 @@ def _trails(model: BKT, seqs: Any) -> list[list[float]]:
         before = float(prior[s]) if first == start else float(mastery[rows[first - 1]])
         out.append([round(v, 6) for v in (before, *after)])
     return out
+
+
+@transaction.atomic
+def record_evidence(
+    *,
+    district: District,
+    rows: Sequence[ObservationRow],
+    source: str,
+    user: Any = None,
+    skip_recorded: bool = False,
+) -> tuple[list[Observation], list[MasteryState]]:
+    """Store observations (``evidence.services.record_observations``) and move the learners'
+    mastery by them at once, in one transaction: (new observations, states moved)."""
+    observations = record_observations(
+        district=district, rows=rows, source=source, user=user, skip_recorded=skip_recorded
+    )
+    return observations, apply_observations(district=district, observations=observations, user=user)
+
+
+@transaction.atomic
+def record_statements(
+    *,
+    statements: Sequence[Any],
+    tool: Any = None,
+    district: District | None = None,
+    user: Any = None,
+) -> tuple[IngestResult, list[MasteryState]]:
+    """Store xAPI statements (``evidence.services.ingest_statements``) and move mastery by their
+    observations, in one transaction."""
+    result = ingest_statements(statements=statements, tool=tool, district=district, user=user)
+    target = tool.district if tool is not None else district
+    assert target is not None  # ingest_statements refuses neither
+    states = apply_observations(district=target, observations=result.observations, user=user)
+    return result, states
 
 
 @dataclass(frozen=True)

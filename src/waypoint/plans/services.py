@@ -29,9 +29,9 @@ from waypoint.access.selectors import NotAllowed, NotVisible
 from waypoint.access.viewer import Viewer, current_school_year
 from waypoint.audit.services import record_access, record_action
 from waypoint.evidence.models import Observation
-from waypoint.evidence.services import ObservationRow, record_observations
+from waypoint.evidence.services import ObservationRow
 from waypoint.mastery import selectors as mastery
-from waypoint.mastery.services import apply_observations
+from waypoint.mastery.services import record_evidence
 from waypoint.plans import uploads
 from waypoint.plans.models import (
     AccountPreference,
@@ -485,7 +485,7 @@ def review_artifact(
     observations: list[Observation] = []
     if accept:
         district = _district(learner)
-        observations = record_observations(
+        observations, _states = record_evidence(
             district=district,
             rows=[
                 ObservationRow(
@@ -500,7 +500,6 @@ def review_artifact(
             source=Observation.Source.TEACHER,
             user=user,
         )
-        apply_observations(district=district, observations=observations, user=user)
     record_action(
         user=user,
         district_id=learner.district_id,

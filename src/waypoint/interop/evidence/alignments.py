@@ -33,10 +33,6 @@ class AlignmentOutcome:
     warnings: list[Problem] = field(default_factory=list)
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _is_iri(value: str) -> bool:
     parts = urlsplit(value)
     return bool(parts.scheme) and bool(parts.netloc or parts.path) and " " not in value
@@ -94,21 +90,18 @@ def import_alignments(
         ).values_list("activity_iri", "item_id")
     )
     items = FrameworkItem.objects.in_bulk({i for ids in wanted.values() for i in ids})
-    try:
-        with transaction.atomic():
-            for activity, ids in wanted.items():
-                new = [i for i in dict.fromkeys(ids) if (activity, i) not in existing]
-                outcome.already_there += len(set(ids)) - len(new)
-                if new:
-                    align_activity(
-                        district=district,
-                        activity_iri=activity,
-                        items=[items[i] for i in new],
-                        user=user,
-                    )
-                    outcome.created += len(new)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with transaction.atomic():
+        for activity, ids in wanted.items():
+            new = [i for i in dict.fromkeys(ids) if (activity, i) not in existing]
+            outcome.already_there += len(set(ids)) - len(new)
+            if new:
+                align_activity(
+                    district=district,
+                    activity_iri=activity,
+                    items=[items[i] for i in new],
+                    user=user,
+                )
+                outcome.created += len(new)
+        if dry_run:  # checked and applied like the real run, then undone
+            transaction.set_rollback(True)
     return outcome

@@ -23,10 +23,9 @@ from waypoint.evidence.services import (
     EvidenceRejected,
     ObservationRow,
     find_learners,
-    record_observations,
 )
 from waypoint.interop.evidence.tables import Table, UnreadableFile, read_table
-from waypoint.mastery.services import apply_observations
+from waypoint.mastery.services import record_evidence
 from waypoint.roster.importing.data import Problem
 from waypoint.roster.models import District
 from waypoint.standards.lookup import StandardFinder, split_list
@@ -55,10 +54,6 @@ class Refused(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
-
-
-class _DryRun(Exception):
-    pass
 
 
 def parse_time(value: str) -> dt.datetime | None:
@@ -194,21 +189,18 @@ def import_responses(
     outcome = Outcome(rows=len(table.rows), dry_run=dry_run, warnings=warnings)
     try:
         with transaction.atomic():
-            created = record_observations(
+            created, states = record_evidence(
                 district=district,
                 rows=rows,
                 source=Observation.Source.RESPONSES,
                 user=user,
                 skip_recorded=True,
             )
-            states = apply_observations(district=district, observations=created, user=user)
             outcome.observations = len(created)
             outcome.already_recorded = sum(len(set(r.item_ids)) for r in rows) - len(created)
             outcome.states = len(states)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+            if dry_run:  # checked and applied like the real run, then undone
+                transaction.set_rollback(True)
     except EvidenceRejected as exc:  # the checks above should have caught these
         raise Refused(
             [Problem(path.name, None, p.field, "", p.reason) for p in exc.problems]

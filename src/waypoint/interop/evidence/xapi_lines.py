@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
-from waypoint.evidence.services import EvidenceRejected, ingest_statements
+from waypoint.evidence.services import EvidenceRejected
 from waypoint.interop.evidence.responses import Refused
-from waypoint.mastery.services import apply_observations
+from waypoint.mastery.services import record_statements
 from waypoint.roster.importing.data import Problem
 from waypoint.roster.models import District
 
@@ -28,10 +28,6 @@ class StatementsOutcome:
     observations: int = 0
     states: int = 0
     dry_run: bool = False
-
-
-class _DryRun(Exception):
-    pass
 
 
 def import_statements(
@@ -62,16 +58,11 @@ def import_statements(
     outcome = StatementsOutcome(statements=len(statements), dry_run=dry_run)
     try:
         with transaction.atomic():
-            result = ingest_statements(statements=statements, district=district, user=user)
-            states = apply_observations(
-                district=district, observations=result.observations, user=user
-            )
+            result, states = record_statements(statements=statements, district=district, user=user)
             outcome.stored, outcome.duplicates = result.stored, result.duplicates
             outcome.observations, outcome.states = len(result.observations), len(states)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+            if dry_run:  # checked and applied like the real run, then undone
+                transaction.set_rollback(True)
     except EvidenceRejected as exc:
         raise Refused(
             [Problem(name, lines[p.index], p.field, "", p.reason) for p in exc.problems]
