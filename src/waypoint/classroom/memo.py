@@ -90,8 +90,8 @@ def grid_page(*, viewer: Viewer, section_id: object, domain: str, sort: str) -> 
     if isinstance(found, GridPage):
         found.section = section  # this request's section row, not a copy from the memo
         return found
-    dash = selectors.section_dashboard(
-        viewer=viewer, section_id=section.pk, domain=domain, sort=sort
+    dash = selectors.build_dashboard(
+        viewer=viewer, section=section, learners=learners, domain=domain, sort=sort
     )
     labels = dict(Intervention.Action.choices)
     steps = {

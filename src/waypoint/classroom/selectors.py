@@ -233,6 +233,21 @@ def section_dashboard(
     """The learners × standards grid of one section, with flags and each learner's next need."""
     section = dashboard_section(viewer=viewer, section_id=section_id)
     learners = list(section_learners(viewer=viewer, section=section))
+    return build_dashboard(
+        viewer=viewer, section=section, learners=learners, domain=domain, sort=sort
+    )
+
+
+def build_dashboard(
+    *,
+    viewer: Viewer,
+    section: Section,
+    learners: list[Person],
+    domain: object = None,
+    sort: str = "name",
+) -> Dashboard:
+    """The grid for a section and learners already opened through the access layer (by
+    ``dashboard_section`` and ``section_learners``, for this viewer)."""
     prerequisites = prerequisite_map(section.district_id)
     standards, domains = _standards(section, prerequisites)
     if domain not in (None, ""):
