@@ -35,6 +35,18 @@ def _heading(dry_run: bool) -> str:
     return "Dry run, nothing changed; the import would store" if dry_run else "Stored"
 
 
+def _run(command: BaseCommand, options: dict[str, Any], importer: Any) -> Any:
+    """Run one evidence importer for the district; print its warnings; refuse on problems."""
+    district = district_by_slug(options["district"])
+    try:
+        outcome = importer(options["file"], district=district, dry_run=options["dry_run"])
+    except Refused as exc:
+        raise _refused(command, exc) from None
+    for warning in getattr(outcome, "warnings", ()):
+        command.stdout.write(str(warning))
+    return outcome
+
+
 class Responses:
     """Item responses aligned to standards (CSV or Parquet)."""
 
@@ -44,15 +56,7 @@ class Responses:
 
     @staticmethod
     def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
-        district = district_by_slug(options["district"])
-        try:
-            outcome = import_responses(
-                options["file"], district=district, dry_run=options["dry_run"]
-            )
-        except Refused as exc:
-            raise _refused(command, exc) from None
-        for warning in outcome.warnings:
-            command.stdout.write(str(warning))
+        outcome = _run(command, options, import_responses)
         command.stdout.write(
             f"{_heading(outcome.dry_run)} {outcome.observations} observation(s) from "
             f"{outcome.rows} row(s) ({outcome.already_recorded} already recorded); "
@@ -69,15 +73,7 @@ class Alignments:
 
     @staticmethod
     def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
-        district = district_by_slug(options["district"])
-        try:
-            outcome = import_alignments(
-                options["file"], district=district, dry_run=options["dry_run"]
-            )
-        except Refused as exc:
-            raise _refused(command, exc) from None
-        for warning in outcome.warnings:
-            command.stdout.write(str(warning))
+        outcome = _run(command, options, import_alignments)
         command.stdout.write(
             f"{_heading(outcome.dry_run)} {outcome.created} alignment(s) from {outcome.rows} "
             f"row(s) ({outcome.already_there} already there)."
@@ -93,13 +89,7 @@ class Statements:
 
     @staticmethod
     def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
-        district = district_by_slug(options["district"])
-        try:
-            outcome = import_statements(
-                options["file"], district=district, dry_run=options["dry_run"]
-            )
-        except Refused as exc:
-            raise _refused(command, exc) from None
+        outcome = _run(command, options, import_statements)
         command.stdout.write(
             f"{_heading(outcome.dry_run)} {outcome.stored} statement(s) of "
             f"{outcome.statements} ({outcome.duplicates} already stored): "
