@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,10 +134,13 @@ def counted_learners(year: SchoolYear) -> dict[int, CountedLearner]:
     return out
 
 
-def year_measures(year: SchoolYear) -> YearMeasures:
-    """Access categories per learner–subject and per learner for one school year."""
+Link = tuple[int, str, int, bool, float, bool]
+"""An instructor link: (learner, subject, staff, is teacher, share or NaN, MCL)."""
+
+
+def instructor_links(year: SchoolYear, learners: Collection[int]) -> list[Link]:
+    """The instructor links of ``learners`` on the year's count date (see the module doc)."""
     day = year.count_date
-    learners = counted_learners(year)
     active = Enrollment.active_on_q(day)
     students = Enrollment.objects.filter(
         active,
@@ -171,15 +175,27 @@ def year_measures(year: SchoolYear) -> YearMeasures:
         value = float(share) if share is not None else math.nan
         imported[(learner, subject)].append((staff_id, True, value, False))
 
-    rows: list[tuple[int, str, int, bool, float, bool]] = []
+    rows: list[Link] = []
     for learner, section, subject in students:
         if learner in learners and (learner, subject) not in imported:
             rows.extend((learner, subject, *link) for link in by_section.get(section, ()))
+    # (imported links replace the roster's links of their learner and subject, MCL included)
     for (learner, subject), links in imported.items():
         if learner in learners:
             rows.extend((learner, subject, *link) for link in links)
-    # (imported links replace the roster's links of their learner and subject, MCL included)
-    subjects = sorted({r[1] for r in rows} | {s for _, s in imported})
+    return rows
+
+
+def year_measures(year: SchoolYear) -> YearMeasures:
+    """Access categories per learner–subject and per learner for one school year."""
+    learners = counted_learners(year)
+    rows = instructor_links(year, learners)
+    imported_subjects = set(
+        InstructorLink.objects.filter(district_id=year.district_id, school_year=year)
+        .values_list("subject", flat=True)
+        .distinct()
+    )
+    subjects = sorted({r[1] for r in rows} | imported_subjects)
     code = {s: i for i, s in enumerate(subjects)}
 
     principals = StaffRole.objects.filter(
