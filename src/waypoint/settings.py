@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "waypoint.interop",
     "waypoint.jobs",
     "waypoint.plans",
+    "waypoint.staffing",
     "waypoint.web",
     "waypoint.demo",
 ]
