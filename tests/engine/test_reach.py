@@ -624,3 +624,17 @@ def test_the_optimum_is_not_lost_when_the_solver_hands_back_the_start() -> None:
     result = optimize(school, policy, budget=budget, gap=0.0)
     assert brute_force(school, policy, budget) == 9.0
     assert result.after.weighted == 9.0 and result.status == "Optimal"
+
+
+def test_a_model_without_teams_places_learners_with_excellent_teachers_instead() -> None:
+    school = small_school()
+    policy = PayPolicy(teams=False)
+    result = optimize(school, policy)
+    assert result.plan.teams == ()
+    assert greedy(school, policy).teams == ()
+    assert check_rules(school, result.plan, policy, result.budget) == result.after.reached
+    # with teams the leader reaches whole classes; without, only moved learners can be reached
+    assert result.after.reached < optimize(school).after.reached
+    with_team = optimize(school).plan
+    with pytest.raises(ValueError, match="has no teams"):
+        evaluate(school, with_team, policy)

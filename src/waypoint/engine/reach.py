@@ -166,6 +166,8 @@ class PayPolicy:
     associate_salary: float = 32_000.0
     class_size_cap: int = 30
     band_caps: Mapping[str, int] = field(default_factory=dict)
+    teams: bool = True
+    """False for models without teams (class-size teaching, time-technology swap)."""
 
     def cap(self, band: str) -> int:
         return int(self.band_caps.get(band, self.class_size_cap))
@@ -376,6 +378,8 @@ def evaluate(
     supplements: dict[Hashable, float] = defaultdict(float)
     role: dict[Hashable, str] = {}
     team_of: dict[Hashable, Key] = {}
+    if plan.teams and not policy.teams:
+        raise ValueError("this staffing model has no teams, but the plan has some")
     for team in plan.teams:
         leader = teachers.get(team.leader)
         if leader is None:
@@ -706,7 +710,7 @@ def greedy(school: School, policy: PayPolicy, budget: float | None = None) -> Pl
 
     largest = policy.largest_team()
     ranked = sorted(
-        d.leaders,
+        d.leaders if policy.teams else (),
         key=lambda t: (
             -d.teachers[t].score,
             -sum(n for (u, _), n in d.key_load.items() if u == t),
@@ -808,7 +812,7 @@ def _build(d: _Data) -> tuple[_Model, float, float]:
     largest = policy.largest_team()
     keys_taught = {k for (_, k) in d.key_load}
     leader_keys: dict[Key, list[Hashable]] = defaultdict(list)
-    for t in d.leaders:
+    for t in d.leaders if policy.teams else ():
         for k in sorted(d.teachers[t].certifications):
             if k in keys_taught:
                 leader_keys[k].append(t)
