@@ -193,3 +193,27 @@ def test_median_sgp_by_staff() -> None:
     assert got.n.tolist() == [3, 1]
     assert got.median.tolist() == [50.0, 40.0]
     assert got.weighted_median.tolist() == [80.0, 40.0]
+
+
+def test_reach_counts_a_learner_subject_when_any_teacher_of_record_is_highly_effective() -> None:
+    nan = math.nan
+    # learner 1, subject 0: effective team teacher + highly effective MCL -> reached
+    # learner 1, subject 1: highly effective aide only -> not reached (aides never count)
+    # learner 2, subject 0: shares 0.7 (effective) / 0.3 (highly effective) -> not reached
+    # learner 3, subject 0: unrated teacher -> not reached
+    learner, subject, hit = am.reached(
+        link_learner=[1, 1, 1, 2, 2, 3],
+        link_subject=[0, 0, 1, 0, 0, 0],
+        link_staff=[10, 11, 11, 10, 11, 12],
+        link_is_teacher=[True, True, False, True, True, True],
+        link_share=[nan, nan, nan, 0.7, 0.3, nan],
+        link_always=[False, True, False, False, False, False],
+        rated_staff=[10, 11],
+        rated_level=[am.EFFECTIVE, am.HIGHLY_EFFECTIVE],
+    )
+    assert list(zip(learner.tolist(), subject.tolist(), hit.tolist(), strict=True)) == [
+        (1, 0, True),
+        (1, 1, False),
+        (2, 0, False),
+        (3, 0, False),
+    ]

@@ -456,3 +456,37 @@ def median_sgp_by_staff(
     n, median = median_by(index, values, np.ones_like(values), ids.shape[0])
     _, weighted = median_by(index, values, weight, ids.shape[0])
     return StaffGrowth(ids.astype(np.int64), n, median, weighted)
+
+
+def reached(
+    *,
+    link_learner: npt.ArrayLike,
+    link_subject: npt.ArrayLike,
+    link_staff: npt.ArrayLike,
+    link_is_teacher: npt.ArrayLike,
+    link_share: npt.ArrayLike,
+    link_always: npt.ArrayLike | None,
+    rated_staff: npt.ArrayLike,
+    rated_level: npt.ArrayLike,
+) -> tuple[I64, I64, B]:
+    """Reach (DESIGN.md) per learner–subject: (learner, subject, reached), sorted.
+
+    A learner–subject is reached when any of its teachers of record — picked by
+    :func:`teachers_of_record`, as the access measures pick them, a multi-classroom leader
+    included — is rated highly effective. The staffing planner counts reach before and
+    after a scenario with this, on links it changed as the scenario says.
+    """
+    ll, ls_ = _i64(link_learner), _i64(link_subject)
+    if ll.shape[0] == 0:
+        return ll.copy(), ls_.copy(), np.zeros(0, dtype=bool)
+    subjects = int(ls_.max()) + 1
+    group = ll * subjects + ls_
+    tor = teachers_of_record(group, link_is_teacher, link_share, link_always)
+    level = levels_of(link_staff, rated_staff, rated_level)
+    codes, inverse = np.unique(group, return_inverse=True)
+    hits = np.bincount(
+        inverse,
+        weights=(tor & (level == HIGHLY_EFFECTIVE)).astype(np.float64),
+        minlength=codes.shape[0],
+    )
+    return codes // subjects, codes % subjects, hits > 0
