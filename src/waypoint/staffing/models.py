@@ -71,6 +71,9 @@ class Position(TenantModel):
     schedule = models.ForeignKey(
         SalarySchedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    lane = models.CharField(
+        max_length=20, blank=True, default="", help_text="the schedule's lane (e.g. BA, MA)"
+    )
     certifications = models.JSONField(
         default=list, blank=True, help_text='"subject:band" pairs, e.g. "math:3-5"'
     )
