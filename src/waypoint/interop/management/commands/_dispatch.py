@@ -21,6 +21,8 @@ FORMATS = {
     "scores": "waypoint.interop.effectiveness.command:Scores",
     "instructors": "waypoint.interop.effectiveness.command:Instructors",
     "ratings": "waypoint.interop.effectiveness.command:Ratings",
+    "salaries": "waypoint.interop.staffing.command:Salaries",
+    "positions": "waypoint.interop.staffing.command:Positions",
 }
 
 
