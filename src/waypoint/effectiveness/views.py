@@ -102,6 +102,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for p in places:
         if str(p) == place_param:
             place = p
+    if place_param and str(place) != place_param:
+        raise NotVisible()  # a school outside the viewer's scope: the same 404 as a missing one
     overview = [_row(report, p, ALL, ALL, role) for p in places]
     detail: list[dict[str, Any]] = []
     for _, p, dim, value in report.published.groups:

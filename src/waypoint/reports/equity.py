@@ -216,6 +216,9 @@ class GapRow:
     gap_to_highest: float | None = None
     gap_to_all: float | None = None
     sgp_gap_to_highest: float | None = None
+    rate: float | None = None
+    """Percent proficient where the group and its count are shown and not coded (for charts
+    and gaps); else None."""
 
 
 @dataclass
@@ -224,6 +227,17 @@ class GapReport:
     published: PublishedSet
     places: dict[Hashable, str]
     rows: list[GapRow] = field(default_factory=list)
+
+    def label(self, key: Hashable) -> str:
+        """A cell in words, for the suppression note."""
+        assert isinstance(key, tuple)
+        measure, section, place, dim, value = key
+        year, subject = str(section).split(":", 1)
+        what = {N: "learners", "prof": "proficient", "sgp": "learners with an SGP"}
+        return (
+            f"{year} {value_label('subject', subject)}, {self.places.get(place, place)}, "
+            f"{value_label(dim, value)} ({what.get(measure, measure)})"
+        )
 
     def csv_rows(self) -> list[list[str]]:
         def num(x: float | None) -> str:
@@ -321,15 +335,14 @@ def gap_report(*, scope: Scope, subject: str | None = None) -> GapReport:
             median_sgp=_median([v[1] for v in values if v[1] is not None]) if shown else None,
             sgp_learners=result.count(("sgp", *key[1:])),
         )
+        row.rate = _rate(result, key)
         report.rows.append(row)
         if g_dim == ALL:
-            totals[(g_section, g_place)] = _rate(result, key)
+            totals[(g_section, g_place)] = row.rate
         else:
             by_dim[(g_section, g_place, g_dim)].append(row)
     for (g_section, g_place, _dim), group_rows in by_dim.items():
-        rates = {
-            id(r): _rate(result, (N, g_section, g_place, r.dimension, r.value)) for r in group_rows
-        }
+        rates = {id(r): r.rate for r in group_rows}
         shown_rates = [x for x in rates.values() if x is not None]
         top = max(shown_rates) if shown_rates else None
         medians = [r.median_sgp for r in group_rows if r.median_sgp is not None]
