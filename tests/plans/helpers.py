@@ -1,4 +1,5 @@
-"""Test helpers for plans: standards for the two-district world, a PNG, a viewer per login."""
+"""Test helpers for plans: standards for the two-district world, a PNG, a viewer per login,
+classmates for peer feedback."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import struct
 import zlib
 from types import SimpleNamespace
 
+from tests import factories as f
 from tests.evidence import factories as ef
 from waypoint.access.viewer import Viewer, viewer_for
 from waypoint.roster.models import Person
@@ -50,3 +52,27 @@ def add_standards(w: SimpleNamespace) -> SimpleNamespace:
 def viewer(person: Person) -> Viewer:
     assert person.user is not None
     return viewer_for(person.user)
+
+
+def _with_account(person: Person, username: str) -> Person:
+    person.user = f.UserFactory(username=username)
+    person.save(update_fields=["user"])
+    return person
+
+
+def add_classmates(w: SimpleNamespace) -> SimpleNamespace:
+    """Peers for the feedback tests: Pia ("peer1") and Quin ("peer2") learn in T1's section
+    with Ada (l1); Pia's guardian ("guardianp"); accounts for Ben ("learner2", T2's section)
+    and Eve ("learnerb", district B)."""
+    for name, username in (("Pia", "peer1"), ("Quin", "peer2")):
+        classmate = _with_account(
+            f.LearnerFactory(district=w.district_a, given_name=name), username
+        )
+        f.EnrollmentFactory(section=w.s1, person=classmate)
+        f.LearnerYearFactory(learner=classmate, school_year=w.year_a, school=w.school_a1)
+        setattr(w, username, classmate)
+    w.guardian_p = _with_account(f.GuardianFactory(district=w.district_a), "guardianp")
+    f.GuardianLinkFactory(guardian=w.guardian_p, learner=w.peer1)
+    _with_account(w.l2, "learner2")
+    _with_account(w.lb, "learnerb")
+    return w

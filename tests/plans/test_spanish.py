@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from tests.plans.helpers import add_standards, png, viewer
+from tests.plans.helpers import add_classmates, add_standards, png, viewer
 from waypoint.plans import services
 from waypoint.plans.models import Artifact, Goal
 from waypoint.plans.services import MilestoneIn
@@ -134,6 +134,10 @@ def w(world, tmp_path, settings):
         feedback="Muy bien",
     )
     services.choose_next(viewer=viewer(w.l1), learner_id=w.l1.pk, item_id=w.std3.pk)
+    # a classmate the teacher allows: their feedback shows as "peer", and they get a page
+    add_classmates(w)
+    services.grant_peer_feedback(viewer=viewer(w.t1), learner_id=w.l1.pk, peer_id=w.peer1.pk)
+    services.add_comment(viewer=viewer(w.peer1), learner_id=w.l1.pk, text="¡Qué buena meta!")
     return w
 
 
@@ -176,6 +180,16 @@ def _client(username: str | None, language: str) -> Client:
 
 def _pages(w, role: str) -> list[tuple[str, str, dict | None]]:
     pk = w.l1.pk
+    if role == "peer":  # a classmate the teacher allows: the narrow page, with its errors
+        peer = reverse("plans:peer", args=[pk])
+        return [
+            ("GET", peer, None),
+            ("POST", peer, {"text": ""}),
+            ("POST", peer, {"text": "x " * 2001}),  # over-long (one-letter words are no text)
+            ("GET", reverse("plans:plan", args=[w.peer1.pk]), None),  # links to Ada's plan
+            ("GET", reverse("plans:plan", args=[pk]), None),  # the 404 page
+            ("GET", "/", None),
+        ]
     common = [
         ("GET", reverse("plans:plan", args=[pk]), None),
         ("GET", reverse("plans:path", args=[pk]), None),
@@ -233,7 +247,13 @@ def _fetch(c: Client, method: str, url: str, data: dict | None) -> str:
 
 
 @pytest.mark.parametrize(
-    ("username", "role"), [("learner1", "learner"), ("guardian1", "guardian"), (None, "anonymous")]
+    ("username", "role"),
+    [
+        ("learner1", "learner"),
+        ("guardian1", "guardian"),
+        ("peer1", "peer"),
+        (None, "anonymous"),
+    ],
 )
 def test_no_english_left_on_spanish_pages(w, settings, username, role):
     settings.WAYPOINT_MAX_UPLOAD_BYTES = 2000

@@ -12,10 +12,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from waypoint.access.viewer import Viewer
 from waypoint.effectiveness.models import EffectivenessRating
+from waypoint.plans.models import PeerGrant
 from waypoint.roster.models import (
     AdvisorLink,
     CoachLink,
@@ -200,3 +201,68 @@ def visible_ratings(viewer: Viewer) -> QuerySet[EffectivenessRating]:
     return EffectivenessRating.objects.filter(
         district_id=_tenant(viewer), staff_id__in=visible_staff_records(viewer).values("id")
     )
+
+
+# --- peer feedback: a narrow rule, apart from visible_learners ---------------------------------
+#
+# A peer never "sees" a classmate in the sense of visible_learners: the grant opens one narrow
+# view of the classmate's plan (goals and feedback) and nothing else. Keep it out of
+# visible_learners, or the peer would get the profile, path, portfolio and downloads too.
+
+
+@fail_closed(Section)
+def peer_grant_sections(viewer: Viewer) -> QuerySet[Section]:
+    """Sections of this school year in which the viewer teaches today (as a teacher, not an
+    aide): the sections through which they may let one learner give feedback on another's plan."""
+    if viewer.kind != Person.Kind.STAFF or viewer.school_year is None:
+        return Section.objects.none()
+    taught = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today),
+        district_id=_tenant(viewer),
+        person_id=_me(viewer),
+        role=Enrollment.Role.TEACHER,
+    ).values("section_id")
+    return Section.objects.filter(
+        district_id=_tenant(viewer), school_year=viewer.school_year, id__in=taught
+    )
+
+
+def _live_peer_grants(viewer: Viewer) -> QuerySet[PeerGrant]:
+    """Grants that hold today: not revoked, through a section of this school year in which both
+    learners are enrolled today."""
+    if viewer.school_year is None:
+        return PeerGrant.objects.none()
+    enrolled = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today),
+        role=Enrollment.Role.STUDENT,
+        section_id=OuterRef("section_id"),
+    )
+    return PeerGrant.objects.filter(
+        Exists(enrolled.filter(person_id=OuterRef("learner_id"))),
+        Exists(enrolled.filter(person_id=OuterRef("peer_id"))),
+        district_id=_tenant(viewer),
+        revoked_at__isnull=True,
+        section__district_id=_tenant(viewer),
+        section__school_year=viewer.school_year,
+    )
+
+
+@fail_closed(Person)
+def peer_feedback_learners(viewer: Viewer) -> QuerySet[Person]:
+    """Learners whose plan the viewer may open as a peer: goals, milestones and feedback only,
+    and give feedback on it. Only a learner is ever a peer (never their guardians), and only
+    through a live grant (see :func:`_live_peer_grants`)."""
+    base = Person.objects.filter(district_id=_tenant(viewer), kind=Person.Kind.LEARNER)
+    if viewer.kind != Person.Kind.LEARNER:
+        return base.none()
+    me = _me(viewer)
+    granted = _live_peer_grants(viewer).filter(peer_id=me).values("learner_id")
+    return base.filter(id__in=granted).exclude(pk=me)
+
+
+@fail_closed(PeerGrant)
+def visible_peer_grants(viewer: Viewer) -> QuerySet[PeerGrant]:
+    """Live grants on the plans of learners the viewer may see (their teachers and other staff,
+    the learner, their guardians): who may give the learner feedback as a peer."""
+    learners = visible_learners(viewer).values("id")
+    return _live_peer_grants(viewer).filter(learner_id__in=learners)

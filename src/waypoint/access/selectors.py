@@ -13,6 +13,7 @@ from waypoint.access import policies
 from waypoint.access.viewer import Viewer
 from waypoint.audit.services import record_access
 from waypoint.effectiveness.models import EffectivenessRating
+from waypoint.plans.models import PeerGrant
 from waypoint.roster.models import Enrollment, Person, Section, StaffRole
 
 ASSESSING_ROLES = frozenset(
@@ -68,6 +69,76 @@ def get_student_to_assess(*, viewer: Viewer, id: object, view: str) -> Person:
     if not ASSESSING_ROLES & viewer.roles:
         raise NotAllowed("only the learner's teachers may record evidence")
     return learner
+
+
+def get_student_as_peer(*, viewer: Viewer, id: object, view: str) -> Person:
+    """Open a classmate's plan as a peer the teacher allowed (the narrow view: goals and
+    feedback, nothing else). :class:`NotVisible` for anyone else; logs the opening, or the
+    refusal. Never a way into the learner's other records: use :func:`get_student` for those."""
+    pk = _as_id(id)
+    learner = (
+        policies.peer_feedback_learners(viewer).filter(pk=pk).first() if pk is not None else None
+    )
+    record_access(
+        viewer=viewer,
+        record_type="learner",
+        requested_id=id,
+        record_id=learner.pk if learner else None,
+        view=view,
+        allowed=learner is not None,
+    )
+    if learner is None:
+        raise NotVisible()
+    return learner
+
+
+def peer_student_list(*, viewer: Viewer) -> QuerySet[Person]:
+    """Classmates whose plans the viewer may give feedback on as a peer."""
+    return policies.peer_feedback_learners(viewer)
+
+
+def get_student_to_grant_peers(*, viewer: Viewer, id: object, view: str) -> Person:
+    """A learner whose classmates the viewer may let give feedback on their plan: one they may
+    see (else :class:`NotVisible`) and teach today in a section of this year (else
+    :class:`NotAllowed`)."""
+    learner = get_student(viewer=viewer, id=id, view=view)
+    if not peer_grant_sections_of(viewer=viewer, learner=learner).exists():
+        raise NotAllowed("only the learner's teachers let classmates give feedback")
+    return learner
+
+
+def peer_grant_sections_of(*, viewer: Viewer, learner: Person) -> QuerySet[Section]:
+    """The sections the viewer teaches today in which ``learner`` is enrolled today."""
+    enrolled = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today), role=Enrollment.Role.STUDENT, person=learner
+    ).values("section_id")
+    return policies.peer_grant_sections(viewer).filter(id__in=enrolled)
+
+
+def peer_candidates(*, viewer: Viewer, learner: Person) -> QuerySet[Person]:
+    """Classmates the viewer may let give feedback on ``learner``'s plan: learners enrolled
+    today in a section the viewer teaches together with ``learner``."""
+    sections = peer_grant_sections_of(viewer=viewer, learner=learner).values("id")
+    classmates = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today),
+        role=Enrollment.Role.STUDENT,
+        section_id__in=sections,
+    ).values("person_id")
+    return (
+        policies.visible_learners(viewer)
+        .filter(id__in=classmates)
+        .exclude(pk=learner.pk)
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def peer_grant_list(*, viewer: Viewer, learner: Person) -> QuerySet[PeerGrant]:
+    """Live peer grants on ``learner``'s plan, for a viewer who may see the learner."""
+    return (
+        policies.visible_peer_grants(viewer)
+        .filter(learner=learner)
+        .select_related("peer", "granted_by", "section")
+    )
 
 
 def section_list(*, viewer: Viewer) -> QuerySet[Section]:

@@ -1,6 +1,9 @@
 """Plans in the API (``/api/v1/plans/``): the plan, goals, reflections, the path and the
 portfolio, under the same access rules as the pages (a learner the viewer may not see is a
 404; seeing but not being allowed to change is a 403; bad input is a 400 that saves nothing).
+
+Peers the learner's teacher allows read ``/{id}/peer`` (goals and feedback only) and post to
+``/{id}/feedback``; every other route is a 404 for them, as for any other learner.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from waypoint.access import selectors as access
 from waypoint.access.selectors import NotAllowed
 from waypoint.access.viewer import request_viewer
 from waypoint.plans import selectors, services, uploads
@@ -65,6 +69,7 @@ class GoalIn(Schema):
 class NoteOut(Schema):
     id: int
     author_id: int
+    author_role: str
     text: str
     goal_id: int | None
     created_at: dt.datetime
@@ -73,6 +78,46 @@ class NoteOut(Schema):
 class TextIn(Schema):
     text: str = Field(max_length=4000)
     goal_id: int | None = None
+
+
+class FeedbackIn(Schema):
+    """Feedback text; the service refuses empty or over-long text with a 400 by field."""
+
+    text: str
+    goal_id: int | None = None
+
+
+class PeerGoalOut(Schema):
+    id: int
+    kind: str
+    title: str
+    description: str
+    status: str
+    target_date: dt.date | None
+    milestones: list[MilestoneSchema]
+
+
+class PeerPlanOut(Schema):
+    learner_id: int
+    name: str
+    school_year: str | None
+    goals: list[PeerGoalOut]
+    feedback: list[NoteOut]
+
+
+class PeerGrantIn(Schema):
+    peer_id: int
+
+
+class PeerGrantOut(Schema):
+    id: int
+    learner_id: int
+    peer_id: int
+    peer_name: str
+    section_id: int
+    granted_by_id: int
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
 
 
 class ProfileOut(Schema):
@@ -157,6 +202,7 @@ def _note(note: Any) -> dict[str, Any]:
     return {
         "id": note.pk,
         "author_id": note.author_id,
+        "author_role": getattr(note, "author_role", "learner"),  # reflections: the learner's
         "text": note.text,
         "goal_id": note.goal_id,
         "created_at": note.created_at,
@@ -262,7 +308,9 @@ def add_reflection(request: HttpRequest, learner_id: str, body: TextIn) -> Any:
 @router.post(
     "/{learner_id}/feedback", response={200: NoteOut, 400: Refusal, 403: Refusal, 404: Refusal}
 )
-def add_feedback(request: HttpRequest, learner_id: str, body: TextIn) -> Any:
+def add_feedback(request: HttpRequest, learner_id: str, body: FeedbackIn) -> Any:
+    """Feedback from staff who may see the learner, a peer the teacher allows, or the
+    learner's reply; empty or over-long text is a 400 and nothing is saved."""
     return _guarded(
         lambda: _note(
             services.add_comment(
@@ -270,6 +318,83 @@ def add_feedback(request: HttpRequest, learner_id: str, body: TextIn) -> Any:
                 learner_id=learner_id,
                 text=body.text,
                 goal_id=body.goal_id,
+                user=request.user,
+            )
+        )
+    )
+
+
+@router.get("/{learner_id}/peer", response={200: PeerPlanOut, 404: Refusal})
+def get_peer_plan(request: HttpRequest, learner_id: str) -> Any:
+    """A classmate's plan for a peer the teacher allows: goals and feedback, nothing else."""
+    view = selectors.peer_plan_for(viewer=request_viewer(request), learner_id=learner_id)
+    return {
+        "learner_id": view.learner.pk,
+        "name": view.learner.display_name,
+        "school_year": view.plan.school_year.title if view.plan else None,
+        "goals": [
+            {
+                **{f: getattr(g, f) for f in PeerGoalOut.model_fields if f != "milestones"},
+                "milestones": [
+                    {"title": m.title, "due_date": m.due_date, "done": m.done}
+                    for m in g.milestones.all()
+                ],
+            }
+            for g in view.goals
+        ],
+        "feedback": [_note(c) for c in view.comments],
+    }
+
+
+def _grant(grant: Any) -> dict[str, Any]:
+    return {
+        **{f: getattr(grant, f) for f in PeerGrantOut.model_fields if f != "peer_name"},
+        "peer_name": grant.peer.display_name,
+    }
+
+
+@router.get("/{learner_id}/peers", response={200: list[PeerGrantOut], 403: Refusal, 404: Refusal})
+def list_peer_grants(request: HttpRequest, learner_id: str) -> Any:
+    """The classmates who may give feedback on this plan now (the learner's teachers)."""
+    viewer = request_viewer(request)
+
+    def grants() -> Any:
+        learner = access.get_student_to_grant_peers(viewer=viewer, id=learner_id, view="api:peers")
+        return [_grant(g) for g in access.peer_grant_list(viewer=viewer, learner=learner)]
+
+    return _guarded(grants)
+
+
+@router.post(
+    "/{learner_id}/peers",
+    response={200: PeerGrantOut, 400: Refusal, 403: Refusal, 404: Refusal},
+)
+def grant_peer(request: HttpRequest, learner_id: str, body: PeerGrantIn) -> Any:
+    """Let a classmate (a learner of a section you teach with this learner) give feedback."""
+    return _guarded(
+        lambda: _grant(
+            services.grant_peer_feedback(
+                viewer=request_viewer(request),
+                learner_id=learner_id,
+                peer_id=body.peer_id,
+                user=request.user,
+            )
+        )
+    )
+
+
+@router.delete(
+    "/{learner_id}/peers/{grant_id}",
+    response={200: PeerGrantOut, 403: Refusal, 404: Refusal},
+)
+def revoke_peer(request: HttpRequest, learner_id: str, grant_id: int) -> Any:
+    """Take a classmate's permission back; from then on their requests are a 404."""
+    return _guarded(
+        lambda: _grant(
+            services.revoke_peer_feedback(
+                viewer=request_viewer(request),
+                learner_id=learner_id,
+                grant_id=grant_id,
                 user=request.user,
             )
         )

@@ -4,15 +4,19 @@ each account's language.
 
 Every row belongs to one district. Reads go through ``waypoint.plans.selectors`` (which open
 the learner through the access layer); writes through ``waypoint.plans.services``.
+
+A :class:`PeerGrant` lets one learner give feedback on a classmate's plan; what it opens is
+decided in ``waypoint.access.policies`` (``peer_feedback_learners``), nowhere else.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from waypoint.roster.models import Person, SchoolYear, TenantModel
+from waypoint.roster.models import Person, SchoolYear, Section, TenantModel
 from waypoint.standards.models import FrameworkItem
 
 
@@ -143,13 +147,24 @@ class Reflection(TenantModel):
 
 
 class Comment(TenantModel):
-    """Feedback on a plan (or one of its goals) from a teacher, advisor or the learner."""
+    """Feedback on a plan (or one of its goals) from a teacher, advisor, a peer the teacher
+    allows (:class:`PeerGrant`) or the learner, with the role the author wrote it in."""
+
+    class AuthorRole(models.TextChoices):
+        LEARNER = "learner", _("Learner")
+        PEER = "peer", _("Peer")
+        TEACHER = "teacher", _("Teacher")
+        ADVISOR = "advisor", _("Advisor")
+        STAFF = "staff", _("Staff")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     goal = models.ForeignKey(
         Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(
+        max_length=10, choices=AuthorRole.choices, default=AuthorRole.STAFF
+    )
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -158,6 +173,39 @@ class Comment(TenantModel):
 
     def __str__(self) -> str:
         return f"comment {self.pk}"
+
+
+class PeerGrant(TenantModel):
+    """A teacher lets one learner of a section (the peer) give feedback on a classmate's plan.
+
+    Who granted, to whom, for whose plan, through which section and when; revoked by setting
+    ``revoked_at``. It holds only while both learners are enrolled in ``section`` (a section of
+    the current school year): see ``waypoint.access.policies.peer_feedback_learners``."""
+
+    learner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    peer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["learner", "peer"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_peer_grant",
+            ),
+            models.CheckConstraint(condition=~Q(learner=F("peer")), name="peer_is_not_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} may give feedback to {self.learner_id}"
 
 
 class PathChoice(TenantModel):

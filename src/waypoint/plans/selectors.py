@@ -20,6 +20,7 @@ from waypoint.mastery.models import MasteryState
 from waypoint.mastery.services import mastered_at
 from waypoint.plans.models import (
     Artifact,
+    Comment,
     Goal,
     LearnerProfile,
     PathChoice,
@@ -60,6 +61,30 @@ def plan_for(*, viewer: Viewer, learner_id: object, view: str = "plans:plan") ->
         goals=goals,
         chosen=latest_choice(learner),
     )
+
+
+@dataclass
+class PeerPlanView:
+    """What a peer the teacher allowed sees of a classmate's plan: the goals (status, target
+    date, milestones) and the feedback thread. Nothing of the profile, path, mastery,
+    reflections or portfolio is read here."""
+
+    learner: Person
+    plan: Plan | None
+    goals: list[Goal]
+    comments: list[Comment]
+
+
+def peer_plan_for(*, viewer: Viewer, learner_id: object) -> PeerPlanView:
+    """A classmate's plan, narrowed for a peer with a live grant (else a 404, logged)."""
+    learner = access.get_student_as_peer(viewer=viewer, id=learner_id, view="plans:peer")
+    plan = current_plan(viewer=viewer, learner=learner)
+    goals: list[Goal] = []
+    comments: list[Comment] = []
+    if plan is not None:
+        goals = list(plan.goals.prefetch_related("milestones"))
+        comments = list(plan.comments.select_related("author", "goal"))
+    return PeerPlanView(learner=learner, plan=plan, goals=goals, comments=comments)
 
 
 def latest_choice(learner: Person) -> PathChoice | None:

@@ -6,6 +6,9 @@ Who may write what:
 
 - the learner: their profile, goals, reflections, comments, their next standard, artifacts;
 - staff who may see the learner: goals, comments, how learner-led the plan is;
+- the learner's teachers (of a section they teach today): which classmates may give feedback
+  on the plan (peer grants), and revoking them;
+- a peer with a live grant: comments on that classmate's plan (and nothing else);
 - staff who may record evidence (teachers, aides, coaches, MCLs): artifact reviews;
 - guardians: nothing (they read);
 - growth plans: the educator, and their coaches, school leaders and district admins.
@@ -45,10 +48,11 @@ from waypoint.plans.models import (
     LearnerProfile,
     Milestone,
     PathChoice,
+    PeerGrant,
     Plan,
     Reflection,
 )
-from waypoint.roster.models import District, Person
+from waypoint.roster.models import AdvisorLink, District, Enrollment, Person
 from waypoint.standards.models import FrameworkItem
 
 __all__ = ["NotAllowed", "NotVisible", "PlanInputError"]
@@ -299,26 +303,169 @@ def _goal_of(plan: Plan, goal_id: object) -> Goal | None:
     return goal
 
 
+COMMENT_MAX = 4000
+"""The longest comment (characters); longer text is refused, not cut."""
+
+
+def _comment_text(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PlanInputError({"text": _("Write something first.")})
+    if len(text) > COMMENT_MAX:
+        raise PlanInputError(
+            {
+                "text": _(
+                    "Feedback can be at most %(limit)s characters long; this is %(length)s. "
+                    "Nothing was saved."
+                )
+                % {"limit": COMMENT_MAX, "length": len(text)}
+            }
+        )
+    return text
+
+
+def _staff_role_for(viewer: Viewer, learner: Person) -> str:
+    """The role a staff member writes feedback in: the learner's teacher (or aide) in a section
+    today, their advisor this year, or staff (a coach, school leader or district admin)."""
+    theirs = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today), role=Enrollment.Role.STUDENT, person=learner
+    ).values("section_id")
+    teaches = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today),
+        person_id=viewer.person_id,
+        role__in=(Enrollment.Role.TEACHER, Enrollment.Role.AIDE),
+        section__school_year=viewer.school_year,
+        section_id__in=theirs,
+    )
+    if viewer.school_year is not None and teaches.exists():
+        return Comment.AuthorRole.TEACHER
+    if AdvisorLink.objects.filter(
+        advisor_id=viewer.person_id, learner=learner, school_year=viewer.school_year
+    ).exists():
+        return Comment.AuthorRole.ADVISOR
+    return Comment.AuthorRole.STAFF
+
+
+def _open_for_comment(viewer: Viewer, learner_id: object) -> tuple[Person, str]:
+    """The learner whose plan the viewer comments on, and the role they write in. A learner
+    asking for someone else's plan can only be a peer with a live grant (the narrow rule in
+    the access layer); everyone else goes through the usual one. Either way: else a 404."""
+    if viewer.kind == Person.Kind.LEARNER and as_id(learner_id) != viewer.person_id:
+        learner = access.get_student_as_peer(viewer=viewer, id=learner_id, view="plans:comment")
+        return learner, Comment.AuthorRole.PEER
+    learner = _learner(viewer, learner_id, "plans:comment")
+    if _is_self(viewer, learner):
+        return learner, Comment.AuthorRole.LEARNER
+    _require(_is_staff(viewer), "guardians read feedback")
+    return learner, _staff_role_for(viewer, learner)
+
+
 @transaction.atomic
 def add_comment(
     *, viewer: Viewer, learner_id: object, text: str, goal_id: object = None, user: Any = None
 ) -> Comment:
-    """Feedback on the plan from staff who may see the learner, or the learner's reply."""
-    learner = _learner(viewer, learner_id, "plans:comment")
-    _require(_is_self(viewer, learner) or _is_staff(viewer), "guardians read feedback")
-    text = _text(text, 4000)
-    if not text:
-        raise PlanInputError({"text": _("Write something first.")})
+    """Feedback on the plan from staff who may see the learner or a peer the learner's teacher
+    allows, or the learner's reply; stored with its author and the role they wrote it in.
+
+    Empty text, or text longer than :data:`COMMENT_MAX`, raises :class:`PlanInputError` and
+    nothing is saved."""
+    learner, role = _open_for_comment(viewer, learner_id)
+    text = _comment_text(text)
     plan = _plan(viewer, learner)
     comment = Comment.objects.create(
         district_id=learner.district_id,
         plan=plan,
         goal=_goal_of(plan, goal_id),
         author=viewer.person,
+        author_role=role,
         text=text,
     )
-    record_action(user=user, district_id=learner.district_id, action="plans.comment", obj=comment)
+    record_action(
+        user=user,
+        district_id=learner.district_id,
+        action="plans.comment",
+        obj=comment,
+        details={"role": role},
+    )
     return comment
+
+
+# --- peer feedback grants ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_peer_feedback(
+    *, viewer: Viewer, learner_id: object, peer_id: object, user: Any = None
+) -> PeerGrant:
+    """A teacher lets a classmate (a learner of a section they teach, where the learner is
+    enrolled too) read this learner's goals and feedback and give feedback.
+
+    404 for a learner the viewer may not see; :class:`NotAllowed` for one they may see but do
+    not teach; :class:`PlanInputError` for a peer who is not a classmate or already allowed."""
+    learner = access.get_student_to_grant_peers(
+        viewer=viewer, id=learner_id, view="plans:peer-grant"
+    )
+    peer = access.peer_candidates(viewer=viewer, learner=learner).filter(pk=as_id(peer_id)).first()
+    if peer is None:
+        raise PlanInputError({"peer": _("Choose a classmate from a section you teach.")})
+    if PeerGrant.objects.filter(learner=learner, peer=peer, revoked_at__isnull=True).exists():
+        raise PlanInputError(
+            {"peer": _("%(name)s may already give feedback.") % {"name": peer.display_name}}
+        )
+    shared = Enrollment.objects.filter(
+        Enrollment.active_on_q(viewer.today), role=Enrollment.Role.STUDENT, person=peer
+    ).values("section_id")
+    section = (
+        access.peer_grant_sections_of(viewer=viewer, learner=learner)
+        .filter(id__in=shared)
+        .order_by("pk")
+        .first()
+    )
+    if section is None:  # peer_candidates found them, so this does not happen; fail closed
+        raise PlanInputError({"peer": _("Choose a classmate from a section you teach.")})
+    grant = PeerGrant.objects.create(
+        district_id=learner.district_id,
+        learner=learner,
+        peer=peer,
+        section=section,
+        granted_by=viewer.person,
+    )
+    record_action(
+        user=user,
+        district_id=learner.district_id,
+        action="plans.peer_grant.create",
+        obj=grant,
+        details={"learner": learner.pk, "peer": peer.pk, "section": section.pk},
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_peer_feedback(
+    *, viewer: Viewer, learner_id: object, grant_id: object, user: Any = None
+) -> PeerGrant:
+    """A teacher of the learner takes a peer's permission back (from then on, a 404)."""
+    learner = access.get_student_to_grant_peers(
+        viewer=viewer, id=learner_id, view="plans:peer-revoke"
+    )
+    grant = (
+        PeerGrant.objects.select_for_update()
+        .filter(learner=learner, pk=as_id(grant_id), revoked_at__isnull=True)
+        .first()
+    )
+    if grant is None:
+        raise NotVisible()
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = viewer.person
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    record_action(
+        user=user,
+        district_id=learner.district_id,
+        action="plans.peer_grant.revoke",
+        obj=grant,
+        details={"learner": learner.pk, "peer": grant.peer_id},
+    )
+    return grant
 
 
 # --- the path ---------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ def plan(request: HttpRequest, learner_id: str) -> HttpResponse:
     if view.plan is not None:
         comments = list(view.plan.comments.select_related("author", "goal"))
         reflections = list(view.plan.reflections.select_related("author", "goal"))
+    peer_plans = list(access.peer_student_list(viewer=viewer)) if role == "learner" else []
+    can_grant_peers = (
+        role == "staff"
+        and access.peer_grant_sections_of(viewer=viewer, learner=view.learner).exists()
+    )
     return render(
         request,
         "plans/plan.html",
@@ -82,6 +87,9 @@ def plan(request: HttpRequest, learner_id: str) -> HttpResponse:
             "comments": comments,
             "reflections": reflections,
             "role": role,
+            "peer_grants": list(access.peer_grant_list(viewer=viewer, learner=view.learner)),
+            "can_grant_peers": can_grant_peers,
+            "peer_plans": peer_plans,
             "text_form": forms.TextForm(),
             "leadership_form": forms.LeadershipForm(
                 initial={"leadership": view.plan.leadership if view.plan else None}
@@ -204,13 +212,13 @@ def goal_edit(request: HttpRequest, learner_id: str, goal_id: str | None = None)
 def _post_text(request: HttpRequest, learner_id: str, action: Any, done: str) -> HttpResponse:
     viewer = get_viewer(request)
     form = forms.TextForm(request.POST)
+    # the service says what is wrong (empty, too long) and saves nothing
+    text = form.cleaned_data["text"] if form.is_valid() else request.POST.get("text", "")
     try:
-        if not form.is_valid():
-            raise services.PlanInputError({"text": _("Write something first.")})
         action(
             viewer=viewer,
             learner_id=learner_id,
-            text=form.cleaned_data["text"],
+            text=text,
             goal_id=request.POST.get("goal") or None,
             user=request.user,
         )
@@ -233,6 +241,116 @@ def reflection_add(request: HttpRequest, learner_id: str) -> HttpResponse:
 @require_POST
 def comment_add(request: HttpRequest, learner_id: str) -> HttpResponse:
     return _post_text(request, learner_id, services.add_comment, _("Your feedback is posted."))
+
+
+@login_required
+def peer_plan(request: HttpRequest, learner_id: str) -> HttpResponse:
+    """A classmate's plan for a peer the teacher allowed: goals and feedback only, and a form
+    to give feedback. Anyone else (other learners, guardians, staff) gets the same 404."""
+    viewer = get_viewer(request)
+    view = selectors.peer_plan_for(viewer=viewer, learner_id=learner_id)
+    errors: dict[str, str] = {}
+    text = chosen_goal = ""
+    status = 200
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        chosen_goal = request.POST.get("goal", "")
+        try:
+            services.add_comment(
+                viewer=viewer,
+                learner_id=view.learner.pk,
+                text=text,
+                goal_id=chosen_goal or None,
+                user=request.user,
+            )
+        except services.PlanInputError as exc:
+            errors = exc.errors
+            status = 400
+        else:
+            messages.success(request, _("Your feedback is posted."))
+            return redirect("plans:peer", learner_id=view.learner.pk)
+    return render(
+        request,
+        "plans/peer.html",
+        {
+            "classmate": view.learner,
+            "plan": view.plan,
+            "goals": view.goals,
+            "comments": view.comments,
+            "errors": errors,
+            "text": text,
+            "chosen_goal": chosen_goal,
+        },
+        status=status,
+    )
+
+
+@login_required
+def peers(request: HttpRequest, learner_id: str) -> HttpResponse:
+    """The learner's teacher chooses classmates who may give feedback on the plan."""
+    viewer = get_viewer(request)
+    try:
+        learner = access.get_student_to_grant_peers(
+            viewer=viewer, id=learner_id, view="plans:peers"
+        )
+    except NotAllowed:
+        return _forbidden()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            grant = services.grant_peer_feedback(
+                viewer=viewer,
+                learner_id=learner.pk,
+                peer_id=request.POST.get("peer"),
+                user=request.user,
+            )
+        except NotAllowed:
+            return _forbidden()
+        except services.PlanInputError as exc:
+            errors = exc.errors
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("%(name)s may now give feedback on this plan.")
+                % {"name": grant.peer.display_name},
+            )
+            return redirect("plans:peers", learner_id=learner.pk)
+    grants = list(access.peer_grant_list(viewer=viewer, learner=learner))
+    allowed = {g.peer_id for g in grants}
+    candidates = [
+        p for p in access.peer_candidates(viewer=viewer, learner=learner) if p.pk not in allowed
+    ]
+    return render(
+        request,
+        "plans/peers.html",
+        {
+            "tab": "plan",
+            "learner": learner,
+            "grants": grants,
+            "candidates": candidates,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def peer_revoke(request: HttpRequest, learner_id: str, grant_id: str) -> HttpResponse:
+    viewer = get_viewer(request)
+    try:
+        grant = services.revoke_peer_feedback(
+            viewer=viewer, learner_id=learner_id, grant_id=grant_id, user=request.user
+        )
+    except NotAllowed:
+        return _forbidden()
+    messages.success(
+        request,
+        _("%(name)s no longer gives feedback on this plan.") % {"name": grant.peer.display_name},
+    )
+    return redirect("plans:peers", learner_id=grant.learner_id)
 
 
 @login_required
