@@ -331,7 +331,7 @@ def import_positions(
 
         out: list[PositionRow] = []
         seen: dict[Any, int] = {}
-        fte_rows: dict[int, list[tuple[int, Decimal]]] = {}
+        fte_rows: dict[int, list[tuple[int, Decimal, str]]] = {}
         for n, r in rows_in:
             sourced_id = check.text(n, r, "sourcedId", 255)
             if sourced_id == "":
@@ -354,7 +354,7 @@ def import_positions(
 
             fte = _fte(check, n, r["fte"])
             if staff is not None and fte is not None:
-                fte_rows.setdefault(staff.pk, []).append((n, fte))
+                fte_rows.setdefault(staff.pk, []).append((n, fte, r["fte"]))
 
             pay = _pay(check, n, r, fte, schedules, steps)
 
@@ -569,7 +569,7 @@ def _covers(
 def _check_fte_sums(
     check: _Checker,
     district: District,
-    fte_rows: dict[int, list[tuple[int, Decimal]]],
+    fte_rows: dict[int, list[tuple[int, Decimal, str]]],
     people: dict[str, _Person],
     in_file: set[str],
     delta: bool,
@@ -585,20 +585,18 @@ def _check_fte_sums(
             others.setdefault(staff_id, []).append((sid, fte))
     names = {p.pk: p.name for p in people.values()}
     for staff_id, rows in fte_rows.items():
-        total = sum((fte for _, fte in rows), Decimal(0)) + sum(
+        total = sum((fte for _, fte, _ in rows), Decimal(0)) + sum(
             (fte for _, fte in others.get(staff_id, [])), Decimal(0)
         )
         if total <= 1:
             continue
-        where = ", ".join(f"row {n} ({fte})" for n, fte in rows)
-        where += "".join(
-            f", stored position {sid} ({fte})" for sid, fte in others.get(staff_id, [])
-        )
-        last, fte = rows[-1]
+        where = "; ".join(f"row {n}: {text}" for n, _, text in rows)
+        where += "".join(f"; stored position {sid}: {fte}" for sid, fte in others.get(staff_id, []))
+        last, _, text = rows[-1]
         check.bad(
             last,
             "fte",
-            str(fte),
+            text,
             f"{names.get(staff_id, 'this person')}'s positions add up to FTE {total} "
             f"({where}): at most 1",
         )
