@@ -16,5 +16,6 @@ urlpatterns = [
     path("data/", include("waypoint.interop.urls")),
     path("plans/", include("waypoint.plans.urls")),
     path("effectiveness/", include("waypoint.effectiveness.urls")),
+    path("staffing/", include("waypoint.staffing.urls")),
     path("", include("waypoint.web.urls")),
 ]

@@ -5,140 +5,340 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('roster', '0004_person_demographics_learneryear_source_hash'),
+        ("roster", "0004_person_demographics_learneryear_source_hash"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SalarySchedule',
+            name="SalarySchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('name', models.CharField(max_length=80)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('kind', models.CharField(choices=[('teacher', 'Teacher'), ('mcl', 'Multi-classroom leader'), ('team_teacher', 'Team teacher'), ('reach_associate', 'Reach associate'), ('paraprofessional', 'Paraprofessional'), ('resident', 'Resident'), ('coach', 'Coach'), ('specialist', 'Specialist')], max_length=20)),
-                ('fte', models.DecimalField(decimal_places=2, default=1, max_digits=3)),
-                ('salary', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('step', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('certifications', models.JSONField(blank=True, default=list, help_text='"subject:band" pairs, e.g. "math:3-5"')),
-                ('active', models.BooleanField(default=True)),
-                ('covers', models.ManyToManyField(blank=True, help_text="a vacant position's sections today", related_name='+', to='roster.section')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='roster.school')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='roster.person')),
-                ('schedule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='staffing.salaryschedule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "Teacher"),
+                            ("mcl", "Multi-classroom leader"),
+                            ("team_teacher", "Team teacher"),
+                            ("reach_associate", "Reach associate"),
+                            ("paraprofessional", "Paraprofessional"),
+                            ("resident", "Resident"),
+                            ("coach", "Coach"),
+                            ("specialist", "Specialist"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("fte", models.DecimalField(decimal_places=2, default=1, max_digits=3)),
+                ("salary", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("step", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "certifications",
+                    models.JSONField(
+                        blank=True, default=list, help_text='"subject:band" pairs, e.g. "math:3-5"'
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "covers",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="a vacant position's sections today",
+                        related_name="+",
+                        to="roster.section",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="roster.school",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="staffing.salaryschedule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school', 'kind', 'sourced_id'],
-                'abstract': False,
+                "ordering": ["school", "kind", "sourced_id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SalaryStep',
+            name="SalaryStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('lane', models.CharField(blank=True, default='', max_length=20)),
-                ('step', models.PositiveSmallIntegerField()),
-                ('salary', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='staffing.salaryschedule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("lane", models.CharField(blank=True, default="", max_length=20)),
+                ("step", models.PositiveSmallIntegerField()),
+                ("salary", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="staffing.salaryschedule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['schedule', 'lane', 'step'],
-                'abstract': False,
+                "ordering": ["schedule", "lane", "step"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('name', models.CharField(max_length=120)),
-                ('template', models.CharField(choices=[('mcl', 'Multi-classroom leadership'), ('specialization', 'Elementary subject specialization'), ('time_tech', 'Time-technology swap'), ('class_size', 'Class-size teaching')], max_length=20)),
-                ('parameters', models.JSONField(default=dict)),
-                ('plan', models.JSONField(default=dict)),
-                ('result', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='roster.person')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scenarios', to='roster.school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.schoolyear')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "template",
+                    models.CharField(
+                        choices=[
+                            ("mcl", "Multi-classroom leadership"),
+                            ("specialization", "Elementary subject specialization"),
+                            ("time_tech", "Time-technology swap"),
+                            ("class_size", "Class-size teaching"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("parameters", models.JSONField(default=dict)),
+                ("plan", models.JSONField(default=dict)),
+                ("result", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="roster.person",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scenarios",
+                        to="roster.school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.schoolyear",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school', 'name'],
-                'abstract': False,
+                "ordering": ["school", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FundingFormula',
+            name="FundingFormula",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sourced_id', models.CharField(blank=True, default='', max_length=255)),
-                ('base', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('weights', models.JSONField(default=dict, help_text='grade_bands, flags, disability_levels')),
-                ('current', models.JSONField(blank=True, default=dict, help_text="school id -> today's allocation, to compare")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='roster.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sourced_id", models.CharField(blank=True, default="", max_length=255)),
+                ("base", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "weights",
+                    models.JSONField(
+                        default=dict, help_text="grade_bands, flags, disability_levels"
+                    ),
+                ),
+                (
+                    "current",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="school id -> today's allocation, to compare",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="roster.district",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='staffing_fundingformula_unique_sourced_id'), models.UniqueConstraint(fields=('district',), name='one_funding_formula')],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sourced_id", ""), _negated=True),
+                        fields=("district", "sourced_id"),
+                        name="staffing_fundingformula_unique_sourced_id",
+                    ),
+                    models.UniqueConstraint(fields=("district",), name="one_funding_formula"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='salaryschedule',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='staffing_salaryschedule_unique_sourced_id'),
+            model_name="salaryschedule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="staffing_salaryschedule_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salaryschedule',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='one_schedule_name'),
+            model_name="salaryschedule",
+            constraint=models.UniqueConstraint(
+                fields=("district", "name"), name="one_schedule_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='staffing_position_unique_sourced_id'),
+            model_name="position",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="staffing_position_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('salary__gte', 0)), name='position_salary_not_negative'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("salary__gte", 0)), name="position_salary_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('fte__gt', 0), ('fte__lte', 1)), name='position_fte_0_to_1'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fte__gt", 0), ("fte__lte", 1)), name="position_fte_0_to_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salarystep',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='staffing_salarystep_unique_sourced_id'),
+            model_name="salarystep",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="staffing_salarystep_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salarystep',
-            constraint=models.UniqueConstraint(fields=('schedule', 'lane', 'step'), name='one_salary_step'),
+            model_name="salarystep",
+            constraint=models.UniqueConstraint(
+                fields=("schedule", "lane", "step"), name="one_salary_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salarystep',
-            constraint=models.CheckConstraint(condition=models.Q(('salary__gte', 0)), name='salary_step_not_negative'),
+            model_name="salarystep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("salary__gte", 0)), name="salary_step_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.UniqueConstraint(condition=models.Q(('sourced_id', ''), _negated=True), fields=('district', 'sourced_id'), name='staffing_scenario_unique_sourced_id'),
+            model_name="scenario",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sourced_id", ""), _negated=True),
+                fields=("district", "sourced_id"),
+                name="staffing_scenario_unique_sourced_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.UniqueConstraint(fields=('school', 'school_year', 'name'), name='one_scenario_name'),
+            model_name="scenario",
+            constraint=models.UniqueConstraint(
+                fields=("school", "school_year", "name"), name="one_scenario_name"
+            ),
         ),
     ]

@@ -31,6 +31,7 @@ from waypoint.demo.generator import (
 )
 from waypoint.demo.plans import seed_plans
 from waypoint.demo.reset import analyze_tables, delete_district
+from waypoint.demo.staffing import seed_staffing
 from waypoint.roster.models import District, LearnerYear, School
 from waypoint.standards.demo import load_demo_framework
 
@@ -194,6 +195,13 @@ class Command(BaseCommand):
             say(
                 f"Wrote {plans.learners} learners' plans with {plans.goals} goals and "
                 f"{plans.artifacts} pieces of work."
+            )
+            staffing = seed_staffing(
+                district=result.district, seed=seed, today=timezone.localdate()
+            )
+            say(
+                f"Gave {staffing.positions} positions ({staffing.vacancies} vacant) a salary; "
+                f"saved the scenario {staffing.scenario!r} at {staffing.school}."
             )
         analyze_tables()
         total = sum(result.rows.values())

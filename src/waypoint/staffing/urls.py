@@ -1,0 +1,14 @@
+from django.urls import path
+
+from waypoint.staffing import views
+
+app_name = "staffing"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("scenarios/<str:scenario_id>/", views.detail, name="detail"),
+    path("compare/", views.compare, name="compare"),
+    path("scenarios.csv", views.export_csv, name="export"),
+    path("funding/", views.funding_page, name="funding"),
+]
