@@ -491,6 +491,21 @@ def test_a_missing_column_is_named(w: SimpleNamespace, tmp_path: Path) -> None:
     ]
 
 
+def test_an_inactive_holder_is_a_warning(w: SimpleNamespace, tmp_path: Path) -> None:
+    w.t1.active = False
+    w.t1.save(update_fields=["active"])
+    out = run("positions", positions_file(tmp_path, [row(w, staff=w.t1.sourced_id)]))
+    assert f"row 2, column staff (value '{w.t1.sourced_id}'): " in out
+    assert "is inactive in the roster" in out
+    assert "1 new" in out
+
+
+def test_an_unknown_holder_does_not_also_fail_covers(w: SimpleNamespace, tmp_path: Path) -> None:
+    rows = [row(w, staff="nobody", kind="coach", covers=w.s1.sourced_id)]
+    problems = refused(import_positions, positions_file(tmp_path, rows), w.district_a)
+    assert [(p.column, p.value) for p in problems] == [("staff", "nobody")]
+
+
 def test_an_unknown_column_is_a_warning(w: SimpleNamespace, tmp_path: Path) -> None:
     path = positions_file(tmp_path, [{**row(w), "note": "x"}], [*COLUMNS, "note"])
     out = run("positions", path)

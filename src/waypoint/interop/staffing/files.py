@@ -363,7 +363,7 @@ def import_positions(
             covers = _covers(
                 check,
                 n,
-                r.get("covers", ""),
+                r.get("covers", "") if ok_staff else "",
                 staff=staff,
                 kind=kind,
                 school=school,
