@@ -30,9 +30,8 @@ from waypoint.staffing.services import compute
 BASE_SALARY = 48_000.0
 STEP_RAISE = 0.025
 MA_BONUS = 5_000.0
-CURRENT_PER_LEARNER = 7_900.0
-"""Today's allocation per learner, the same at every school; the formula spends the same
-total, weighted."""
+BASE_PER_LEARNER = 7_200
+"""The demo formula's base; today's allocations are 1-6% below what it gives each school."""
 STEPS = 21
 DEMO_SCENARIO = "Multi-classroom leadership, budget neutral"
 OTHER_KINDS = {
@@ -110,6 +109,7 @@ def seed_staffing(*, district: District, seed: int, today: dt.date) -> StaffingR
             staff_id=None if vacancy else person,
             kind=Position.Kind.TEACHER,
             salary=_salary(lane, step),
+            lane=lane,
             step=step,
             schedule=schedule,
             certifications=sorted(certs),
@@ -144,14 +144,12 @@ def seed_staffing(*, district: District, seed: int, today: dt.date) -> StaffingR
         for s in ids
     )
     learners = funding.funded_learners(year)
-    current = {
-        s: round(CURRENT_PER_LEARNER * n, 2) for s, n in Counter(x.school for x in learners).items()
+    formula = funding.save_formula(district, base=Decimal(str(BASE_PER_LEARNER)), weights={})
+    formula.current = {
+        str(a.school): round(a.allocation * rng.uniform(0.94, 0.99), -3)
+        for a in budget.allocate(learners, funding.weights_of(formula))
     }
-    formula = funding.save_formula(district, base=Decimal(1), weights={})
-    base = budget.base_for_total(learners, funding.weights_of(formula), sum(current.values()))
-    formula.base = Decimal(str(round(base, 2)))
-    formula.current = {str(s): v for s, v in current.items()}
-    formula.save(update_fields=["base", "current"])
+    formula.save(update_fields=["current"])
     name, school_name = _best_scenario(district, year, sorted(vacant_at))
     return StaffingResult(len(positions), len(covers), name, school_name)
 

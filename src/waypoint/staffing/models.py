@@ -1,7 +1,7 @@
 """Staffing records: salary schedules, positions, funding formulas and saved scenarios.
 
 OneRoster carries no HR data, so positions and salary schedules come in their own files
-(``waypoint import positions|salaries``, see ``docs/reach.md``). A position is a budget line
+(``waypoint import positions|salaries``, see ``docs/staffing-import.md``). A position is a budget line
 at a school: filled by a staff member or vacant; a vacant teaching position names the
 sections it covers today (taught by substitutes). Scenarios keep a planner's parameters,
 the plan and its computed results, so two can be compared side by side later.
@@ -75,7 +75,7 @@ class Position(TenantModel):
         max_length=20, blank=True, default="", help_text="the schedule's lane (e.g. BA, MA)"
     )
     certifications = models.JSONField(
-        default=list, blank=True, help_text='"subject:band" pairs, e.g. "math:3-5"'
+        default=list, blank=True, help_text='"subject:band" pairs, e.g. "mathematics:3-5"'
     )
     covers = models.ManyToManyField(
         Section, blank=True, related_name="+", help_text="a vacant position's sections today"
