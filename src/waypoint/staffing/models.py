@@ -1,9 +1,9 @@
 """Staffing records: salary schedules, positions, funding formulas and saved scenarios.
 
 OneRoster carries no HR data, so positions and salary schedules come in their own files
-(``waypoint import positions|salaries``, see ``docs/staffing-import.md``). A position is a budget line
-at a school: filled by a staff member or vacant; a vacant teaching position names the
-sections it covers today (taught by substitutes). Scenarios keep a planner's parameters,
+(``waypoint import positions|salaries``, see ``docs/staffing-import.md``). A position is a
+budget line at a school: filled by a staff member or vacant; a vacant teaching position names
+the sections it covers today (taught by substitutes). Scenarios keep a planner's parameters,
 the plan and its computed results, so two can be compared side by side later.
 """
 
