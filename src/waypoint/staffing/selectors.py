@@ -9,7 +9,7 @@ from waypoint.access.selectors import NotVisible, _as_id
 from waypoint.access.viewer import Viewer
 from waypoint.reports.equity import report_scope
 from waypoint.roster.models import School, SchoolYear
-from waypoint.staffing.models import Scenario
+from waypoint.staffing.models import Position, Scenario
 
 
 def planning_schools(*, viewer: Viewer) -> QuerySet[School]:
@@ -48,3 +48,17 @@ def get_scenario(*, viewer: Viewer, id: object) -> Scenario:
     if scenario is None:
         raise NotVisible()
     return scenario
+
+
+def get_position(*, viewer: Viewer, id: object) -> Position:
+    pk = _as_id(id)
+    position = (
+        Position.objects.filter(school__in=planning_schools(viewer=viewer), pk=pk)
+        .select_related("school", "staff")
+        .first()
+        if pk
+        else None
+    )
+    if position is None:
+        raise NotVisible()
+    return position

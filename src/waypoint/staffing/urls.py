@@ -11,4 +11,6 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("scenarios.csv", views.export_csv, name="export"),
     path("funding/", views.funding_page, name="funding"),
+    path("schools/<str:school_id>/", views.school_staffing, name="school"),
+    path("positions/<str:position_id>/", views.edit_position, name="position"),
 ]

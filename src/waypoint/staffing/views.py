@@ -15,10 +15,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from waypoint.access.selectors import NotVisible
-from waypoint.staffing import funding, selectors
+from waypoint.roster.models import Section
+from waypoint.staffing import funding, positions, selectors
 from waypoint.staffing.charts import projection_bars, reach_bars
 from waypoint.staffing.model_templates import DEFAULTS, LABELS, ParameterError
-from waypoint.staffing.models import Scenario
+from waypoint.staffing.models import Position, Scenario
 from waypoint.staffing.services import save_scenario
 from waypoint.staffing.summary import CSV_HEADER, csv_rows, parameter_rows, summarize
 from waypoint.web.context import get_viewer
@@ -254,3 +255,74 @@ def _numbers(weights: dict[str, Any]) -> dict[str, Any]:
         k: ({kk: num(vv) for kk, vv in v.items()} if isinstance(v, dict) else num(v))
         for k, v in weights.items()
     }
+
+
+@login_required
+def school_staffing(request: HttpRequest, school_id: str) -> HttpResponse:
+    viewer = get_viewer(request)
+    school = selectors.get_planning_school(viewer=viewer, id=school_id)
+    year = selectors.planning_year(viewer=viewer)
+    rows = positions.school_positions(viewer, school, year)
+    active = [r for r in rows if r.position.active]
+    return render(
+        request,
+        "staffing/school.html",
+        {
+            "school": school,
+            "year": year,
+            "rows": rows,
+            "total": sum(float(r.position.salary) for r in active),
+            "vacant": sum(1 for r in active if r.position.staff_id is None),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_position(request: HttpRequest, position_id: str) -> HttpResponse:
+    viewer = get_viewer(request)
+    position = selectors.get_position(viewer=viewer, id=position_id)
+    year = selectors.planning_year(viewer=viewer)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "kind": position.kind,
+        "fte": position.fte,
+        "salary": position.salary,
+        "lane": position.lane,
+        "step": "" if position.step is None else position.step,
+        "certifications": " ".join(position.certifications),
+        "active": position.active,
+        "covers": [str(s.pk) for s in position.covers.all()],
+    }
+    if request.method == "POST":
+        data: dict[str, Any] = {
+            k: request.POST.get(k, "") for k in ("kind", "fte", "salary", "lane", "step")
+        }
+        data["certifications"] = request.POST.get("certifications", "")
+        data["active"] = request.POST.get("active") == "on"
+        if position.staff_id is None:
+            data["covers"] = request.POST.getlist("covers")
+        try:
+            positions.update_position(user=request.user, position=position, data=data, year=year)
+        except ParameterError as exc:
+            errors = exc.errors
+            values.update(data)
+        else:
+            return redirect("staffing:school", position.school_id)
+    sections = (
+        Section.objects.filter(school=position.school, school_year=year).order_by("title")
+        if position.staff_id is None
+        else Section.objects.none()
+    )
+    return render(
+        request,
+        "staffing/position.html",
+        {
+            "position": position,
+            "values": values,
+            "kinds": Position.Kind.choices,
+            "sections": sections,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
