@@ -15,6 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import Viewport, describe_violations, log_in, run_axe
+from tests.plans.helpers import add_classmates, viewer
+from waypoint.plans import services as plan_services
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +81,34 @@ def _not_found(page: Page, base: str, w: SimpleNamespace) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
 
 
+def _with_a_peer(w: SimpleNamespace) -> SimpleNamespace:
+    """Pia may give Ada feedback (T1 allowed it) and has written some."""
+    add_classmates(w)
+    plan_services.grant_peer_feedback(viewer=viewer(w.t1), learner_id=w.l1.pk, peer_id=w.peer1.pk)
+    plan_services.add_comment(viewer=viewer(w.peer1), learner_id=w.l1.pk, text="Nice goals!")
+    return w
+
+
+def _peer_plan(page: Page, base: str, w: SimpleNamespace, language: str = "en") -> None:
+    _with_a_peer(w)
+    log_in(page, base, "peer1", lands_on=f"/learners/{w.peer1.pk}/")
+    plan_services.set_language(user=w.peer1.user, language=language)
+    page.goto(f"{base}/plans/{w.l1.pk}/peer/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".comment[data-role=peer]")).to_contain_text("Nice goals!")
+
+
+def _peer_plan_es(page: Page, base: str, w: SimpleNamespace) -> None:
+    _peer_plan(page, base, w, language="es")
+
+
+def _peer_grants(page: Page, base: str, w: SimpleNamespace) -> None:
+    _with_a_peer(w)
+    log_in(page, base, "t1")
+    page.goto(f"{base}/plans/{w.l1.pk}/peers/")
+    expect(page.locator("#peer-choice")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, str, SimpleNamespace], None]] = {
     "login": _login,
     "login-error": _login_error,
@@ -89,6 +119,9 @@ PAGES: dict[str, Callable[[Page, str, SimpleNamespace], None]] = {
     "guardian-home": _guardian_home,
     "learner-as-guardian": _learner_as_guardian,
     "not-found": _not_found,
+    "peer-plan": _peer_plan,
+    "peer-plan-es": _peer_plan_es,
+    "peer-grants": _peer_grants,
 }
 
 

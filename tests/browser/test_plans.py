@@ -32,10 +32,10 @@ from tests.browser.support import (
     screenshots_enabled,
 )
 from tests.evidence.factories import FrameworkItemFactory, MasteryStateFactory
-from tests.plans.helpers import add_standards, png, viewer
+from tests.plans.helpers import add_classmates, add_standards, png, viewer
 from waypoint.mastery.models import MasteryState
 from waypoint.plans import services
-from waypoint.plans.models import Artifact, Goal
+from waypoint.plans.models import Artifact, Comment, Goal, PeerGrant
 from waypoint.plans.services import MilestoneIn
 
 pytestmark = pytest.mark.browser
@@ -217,6 +217,62 @@ def test_learner_teacher_and_guardian_flow(
     other.context.close()
 
 
+def test_teacher_lets_a_classmate_give_feedback_and_takes_it_back(
+    browser: Browser, plan_world: SimpleNamespace, base_url: str
+) -> None:
+    """The teacher allows Pia to give Ada feedback; Pia reads Ada's goals (nothing else),
+    an empty post is refused, a real one shows as "Peer"; once revoked, the page is a 404."""
+    w = add_classmates(plan_world)
+    pk = w.l1.pk
+
+    teacher = new_page(browser, DESKTOP)
+    log_in(teacher, base_url, "t1")
+    teacher.goto(f"{base_url}/plans/{pk}/")
+    teacher.get_by_role("link", name="Choose classmates who give feedback").click()
+    check_axe(teacher, "peer grants (en)")
+    teacher.get_by_label("Classmate", exact=True).select_option(label=w.peer1.display_name)
+    teacher.get_by_role("button", name="Allow feedback").click()
+    expect(teacher.get_by_role("status")).to_contain_text("may now give feedback")
+    grant = PeerGrant.objects.get()
+    assert (grant.peer, grant.granted_by) == (w.peer1, w.t1)
+
+    peer = new_page(browser, PHONE)
+    log_in(peer, base_url, "peer1", lands_on=f"/learners/{w.peer1.pk}/")
+    peer.get_by_role("link", name="My plan").click()
+    peer.get_by_role("link", name=f"Plan of {w.l1.display_name}").click()
+    expect(peer.get_by_role("heading", level=1)).to_have_text(f"Plan of {w.l1.display_name}")
+    expect(peer.locator(f"#goal-{w.goal.pk}")).to_contain_text("Fraction strips practice")
+    expect(peer.get_by_role("navigation", name="Plan sections")).to_have_count(0)
+    expect(peer.get_by_text("Soccer and space")).to_have_count(0)  # not the profile
+    assert not has_horizontal_scroll(peer)
+    check_axe(peer, "peer view (en, phone)")
+    peer.get_by_role("button", name="Post feedback").click()
+    expect(peer.get_by_role("alert")).to_contain_text("Nothing was saved")
+    check_axe(peer, "peer view with an error (en, phone)")
+    assert not Comment.objects.filter(author=w.peer1).exists()
+    peer.get_by_label("Your feedback").fill("Your fraction wall idea is great!")
+    peer.get_by_role("button", name="Post feedback").click()
+    expect(peer.get_by_role("status")).to_contain_text("Your feedback is posted")
+    mine = peer.locator(".comment[data-role=peer]")
+    expect(mine).to_contain_text("Your fraction wall idea is great!")
+    expect(mine).to_contain_text(f"{w.peer1.display_name} Peer")
+    peer_url = peer.url
+    for url in (f"/plans/{pk}/", f"/plans/{pk}/portfolio/", f"/plans/{pk}/path/"):
+        assert peer.request.get(f"{base_url}{url}").status == 404, url
+
+    teacher.goto(f"{base_url}/plans/{pk}/")
+    expect(teacher.locator(".comment[data-role=peer]")).to_contain_text("Peer")
+    teacher.goto(f"{base_url}/plans/{pk}/peers/")
+    teacher.get_by_role("button", name=f"Stop feedback from {w.peer1.display_name}").click()
+    expect(teacher.get_by_role("status")).to_contain_text("no longer gives feedback")
+    teacher.context.close()
+
+    response = peer.goto(peer_url)
+    assert response is not None and response.status == 404
+    expect(peer.get_by_role("heading", level=1)).to_have_text("Not found")
+    peer.context.close()
+
+
 SPANISH_PAGES = {
     "plan": "/plans/{pk}/",
     "path": "/plans/{pk}/path/",
@@ -225,6 +281,25 @@ SPANISH_PAGES = {
     "family": "/plans/{pk}/family/",
     "record": "/learners/{pk}/",
 }
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_axe_on_the_peer_page(
+    browser: Browser, plan_world: SimpleNamespace, base_url: str, language: str
+) -> None:
+    """The page a classmate the teacher allows gives feedback on, at phone width."""
+    w = add_classmates(plan_world)
+    services.grant_peer_feedback(viewer=viewer(w.t1), learner_id=w.l1.pk, peer_id=w.peer1.pk)
+    services.add_comment(viewer=viewer(w.peer1), learner_id=w.l1.pk, text="Nice goals!")
+    page = new_page(browser, PHONE)
+    log_in(page, base_url, "peer1", lands_on=f"/learners/{w.peer1.pk}/")
+    services.set_language(user=w.peer1.user, language=language)
+    for url in (f"/plans/{w.l1.pk}/peer/", f"/plans/{w.peer1.pk}/"):
+        page.goto(f"{base_url}{url}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert not has_horizontal_scroll(page), url
+        check_axe(page, f"{url} as a peer ({language}, phone)")
+    page.context.close()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -415,3 +415,13 @@ def test_the_api_follows_the_same_rules(w):
         peer.post(f"{base}/feedback", {"text": "x"}, content_type="application/json").status_code
         == 404
     )
+
+
+def test_the_records_download_says_who_wrote_feedback_in_which_role(w):
+    grant(w)
+    services.add_comment(viewer=viewer(w.peer1), learner_id=w.l1.pk, text="From Pia")
+    data = client_for("guardian1").get(reverse("plans:records", args=[w.l1.pk])).json()
+    assert [(c["author"], c["role"]) for c in data["plan"]["feedback"]] == [
+        (w.t1.display_name, "teacher"),
+        (w.peer1.display_name, "peer"),
+    ]

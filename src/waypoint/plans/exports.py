@@ -100,7 +100,12 @@ def records_json(*, viewer: Viewer, learner_id: object) -> bytes:
                 for r in view.plan.reflections.all()
             ],
             "feedback": [
-                {"author": c.author.display_name, "text": c.text, "at": c.created_at.isoformat()}
+                {
+                    "author": c.author.display_name,
+                    "role": c.author_role,
+                    "text": c.text,
+                    "at": c.created_at.isoformat(),
+                }
                 for c in view.plan.comments.select_related("author")
             ],
         }
