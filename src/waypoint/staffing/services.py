@@ -166,6 +166,14 @@ def compute(school: School, year: SchoolYear, parameters: Parameters) -> dict[st
             "budget": target + fixed,
             "supplements": supplements,
             "associates": len(result.plan.conversions),
+            "position_unit": (salaries / len(data.school.teachers))
+            if data.school.teachers
+            else 0.0,
+            "freed": sum(
+                p.cost
+                for p in data.school.positions
+                if p.id in {c.position for c in result.plan.conversions}
+            ),
             "changes": [_labelled(c) for c in result.changes],
             "status": result.status,
             "gap": None if math.isnan(result.gap) else result.gap,

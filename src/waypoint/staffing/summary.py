@@ -43,6 +43,27 @@ class Summary:
     affordable_after_grant: bool
     groups: list[GroupRow]
 
+    def units(self, amount: float) -> str:
+        """An amount in position units: average teaching positions of the school."""
+        unit = float(self.scenario.result.get("position_unit") or 0.0)
+        return f"{amount / unit:.2f}" if unit else "—"
+
+    @property
+    def supplement_units(self) -> str:
+        return self.units(float(self.scenario.result.get("supplements", 0.0)))
+
+    @property
+    def freed_units(self) -> str:
+        return self.units(float(self.scenario.result.get("freed", 0.0)))
+
+    @property
+    def associate_units(self) -> str:
+        r = self.scenario.result
+        cost = float(r.get("associates", 0)) * float(
+            self.scenario.parameters.get("associate_salary", 0.0)
+        )
+        return self.units(cost)
+
     @property
     def no_extra_cost(self) -> bool:
         return self.cost_change <= 0.005
