@@ -91,7 +91,7 @@ def value_bars(
 ) -> SafeString:
     """A horizontal bar per row (0 … ``maximum``), with an optional dashed reference line
     (all learners, or the median SGP of 50). ``<title>`` and ``<desc>`` say what it shows."""
-    row_h, label_w, bar_w = 26, 220, 380
+    row_h, label_w, bar_w = 26, 270, 330
     height = row_h * len(bars) + 34
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
     if reference is not None:
@@ -106,7 +106,7 @@ def value_bars(
         y = i * row_h + 4
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
-            f"{escape(bar.label[:34])}</text>"
+            f"{escape(bar.label[:42])}</text>"
         )
         if bar.value is None:
             parts.append(
@@ -139,6 +139,8 @@ def value_bars(
 
 
 LINE_COLOURS = ("#1b1b1b", "#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f")
+LINE_DASHES = ("", "7 4", "2 3", "9 3 2 3", "4 4", "1 2", "12 4")
+"""Each series also differs by its dash pattern (not by colour alone)."""
 
 
 def line_chart(
@@ -154,7 +156,7 @@ def line_chart(
     the line. Each series also has a marker shape per point and a legend entry."""
     left, top, plot_w, plot_h = 44, 10, 420, 180
     legend_h = 18 * len(series)
-    width, height = left + plot_w + 20, top + plot_h + 30 + legend_h
+    width, height = left + plot_w + 50, top + plot_h + 30 + legend_h
     step = plot_w / max(1, len(x_labels) - 1) if len(x_labels) > 1 else 0.0
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -171,7 +173,7 @@ def line_chart(
     )
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" width="100%">',
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" width="100%" style="max-width: 720px">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
@@ -193,6 +195,8 @@ def line_chart(
         )
     for k, (name, values) in enumerate(series):
         colour = LINE_COLOURS[k % len(LINE_COLOURS)]
+        dash = LINE_DASHES[k % len(LINE_DASHES)]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
         run: list[str] = []
         for i, point in enumerate([*values, None]):
             if point is not None:
@@ -203,14 +207,14 @@ def line_chart(
                 if len(run) > 1:
                     parts.append(
                         f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
-                        'stroke-width="2"/>'
+                        f'stroke-width="2"{dashed}/>'
                     )
                 run = []
         ly = top + plot_h + 34 + 18 * k
         parts.append(
-            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 18}" y2="{ly - 4}" stroke="{colour}" '
-            'stroke-width="2"/>'
+            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dashed}/>'
         )
-        parts.append(f'<text x="{left + 24}" y="{ly}" font-size="11">{escape(name[:60])}</text>')
+        parts.append(f'<text x="{left + 30}" y="{ly}" font-size="11">{escape(name[:60])}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text is escaped above

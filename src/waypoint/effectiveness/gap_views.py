@@ -205,7 +205,8 @@ def gaps(request: HttpRequest) -> HttpResponse:
             [(t["label"], [c["rate"] for c in t["cells"]]) for t in trend],
             chart_id="gaps-trend",
         ),
-        "note": report.published.result.note(label=report.label),
+        "note": report.published.result.note(),
+        "note_cells": report.published.result.note(label=report.label),
     }
     return render(request, "effectiveness/gaps.html", context)
 

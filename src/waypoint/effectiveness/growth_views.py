@@ -91,7 +91,8 @@ def growth(request: HttpRequest) -> HttpResponse:
             reference_label="typical growth",
             unit="",
         ),
-        "note": report.published.result.note(label=report.label),
+        "note": report.published.result.note(),
+        "note_cells": report.published.result.note(label=report.label),
         "leader": report_viewer_is_leader(request),
     }
     return render(request, "effectiveness/growth.html", context)
