@@ -24,9 +24,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.db.models import QuerySet
 
 from waypoint.effectiveness.models import EffectivenessRating, InstructorLink
 from waypoint.engine import access_measures as am
@@ -90,29 +92,30 @@ def _flag_label(flag: str, value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def counted_learners(year: SchoolYear) -> dict[int, CountedLearner]:
-    """The learners counted in ``year`` with their school, grade and subgroups."""
+def counted_learners(year: SchoolYear, among: Among = None) -> dict[int, CountedLearner]:
+    """The learners counted in ``year`` with their school, grade and subgroups; ``among``
+    (person ids, e.g. a subquery) limits the reading to those learners."""
     day = year.count_date
-    sections_on_day = (
-        Enrollment.objects.filter(
-            Enrollment.active_on_q(day),
-            district_id=year.district_id,
-            role=Enrollment.Role.STUDENT,
-            section__school_year=year,
-        )
-        .values_list("person_id", "section__school_id", "section__grade")
-        .order_by("person_id", "section__school_id")
+    enrolled = Enrollment.objects.filter(
+        Enrollment.active_on_q(day),
+        district_id=year.district_id,
+        role=Enrollment.Role.STUDENT,
+        section__school_year=year,
     )
+    learner_years = LearnerYear.objects.filter(school_year=year, district_id=year.district_id)
+    if among is not None:
+        enrolled = enrolled.filter(person_id__in=among)
+        learner_years = learner_years.filter(learner_id__in=among)
+    sections_on_day = enrolled.values_list(
+        "person_id", "section__school_id", "section__grade"
+    ).order_by("person_id", "section__school_id")
     schools: dict[int, Counter[int]] = defaultdict(Counter)
     section_grade: dict[int, int] = {}
     for person, school, grade in sections_on_day:
         schools[person][school] += 1
         if grade is not None:
             section_grade.setdefault(person, grade)
-    years = {
-        ly.learner_id: ly
-        for ly in LearnerYear.objects.filter(school_year=year, district_id=year.district_id)
-    }
+    years = {ly.learner_id: ly for ly in learner_years}
     ids = set(schools) | set(years)
     demographics = {
         d.person_id: d for d in Demographics.objects.filter(person_id__in=ids).order_by()
@@ -134,26 +137,37 @@ def counted_learners(year: SchoolYear) -> dict[int, CountedLearner]:
     return out
 
 
+Among = QuerySet[Any, Any] | Collection[int] | None
 Link = tuple[int, str, int, bool, float, bool]
 """An instructor link: (learner, subject, staff, is teacher, share or NaN, MCL)."""
 
 
-def instructor_links(year: SchoolYear, learners: Collection[int]) -> list[Link]:
-    """The instructor links of ``learners`` on the year's count date (see the module doc)."""
+def instructor_links(
+    year: SchoolYear, learners: Collection[int], among: Among = None
+) -> list[Link]:
+    """The instructor links of ``learners`` on the year's count date (see the module doc);
+    ``among`` (person ids, e.g. a subquery holding ``learners``) narrows the reading."""
     day = year.count_date
     active = Enrollment.active_on_q(day)
-    students = Enrollment.objects.filter(
+    enrolled = Enrollment.objects.filter(
         active,
         district_id=year.district_id,
         role=Enrollment.Role.STUDENT,
         section__school_year=year,
-    ).values_list("person_id", "section_id", "section__subject")
-    staff = Enrollment.objects.filter(
+    )
+    staff_of = Enrollment.objects.filter(
         active,
         district_id=year.district_id,
         role__in=(Enrollment.Role.TEACHER, Enrollment.Role.AIDE),
         section__school_year=year,
-    ).values_list("section_id", "person_id", "role", "instructor_share")
+    )
+    imported_links = InstructorLink.objects.filter(district_id=year.district_id, school_year=year)
+    if among is not None:
+        enrolled = enrolled.filter(person_id__in=among)
+        staff_of = staff_of.filter(section_id__in=enrolled.values("section_id"))
+        imported_links = imported_links.filter(learner_id__in=among)
+    students = enrolled.values_list("person_id", "section_id", "section__subject")
+    staff = staff_of.values_list("section_id", "person_id", "role", "instructor_share")
     by_section: dict[int, list[tuple[int, bool, float, bool]]] = defaultdict(list)
     teaches: dict[int, set[int]] = defaultdict(set)
     for section, person, role, share in staff:
@@ -169,9 +183,9 @@ def instructor_links(year: SchoolYear, learners: Collection[int]) -> list[Link]:
             by_section[section].append((mcl, True, math.nan, True))
 
     imported: dict[tuple[int, str], list[tuple[int, bool, float, bool]]] = defaultdict(list)
-    for learner, staff_id, subject, share in InstructorLink.objects.filter(
-        district_id=year.district_id, school_year=year
-    ).values_list("learner_id", "staff_id", "subject", "share"):
+    for learner, staff_id, subject, share in imported_links.values_list(
+        "learner_id", "staff_id", "subject", "share"
+    ):
         value = float(share) if share is not None else math.nan
         imported[(learner, subject)].append((staff_id, True, value, False))
 

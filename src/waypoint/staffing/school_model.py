@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from waypoint.effectiveness.measures import CountedLearner, Link, counted_learners
 from waypoint.effectiveness.models import EffectivenessRating
 from waypoint.engine import access_measures as am
 from waypoint.engine import reach
-from waypoint.roster.models import Enrollment, School, SchoolYear, Section
+from waypoint.roster.models import Enrollment, LearnerYear, Person, School, SchoolYear, Section
 from waypoint.staffing.bands import band_of, parse_certification
 from waypoint.staffing.models import Position
 
@@ -76,9 +79,24 @@ def latest_ratings(year: SchoolYear) -> dict[int, str]:
     return latest
 
 
+def at_school(school: School, year: SchoolYear) -> QuerySet[Person, Any]:
+    """Learners enrolled at ``school`` on the count date or attributed to it for the year
+    (a superset of those counted there: a learner is counted at one school)."""
+    enrolled = Enrollment.objects.filter(
+        Enrollment.active_on_q(year.count_date),
+        district_id=school.district_id,
+        role=Enrollment.Role.STUDENT,
+        section__school=school,
+        section__school_year=year,
+    ).values("person_id")
+    attributed = LearnerYear.objects.filter(school_year=year, school=school).values("learner_id")
+    return Person.objects.filter(Q(pk__in=enrolled) | Q(pk__in=attributed)).values("pk")
+
+
 def school_learners(school: School, year: SchoolYear) -> dict[int, CountedLearner]:
     """The learners counted at ``school`` on the year's count date."""
-    return {k: v for k, v in counted_learners(year).items() if v.school == school.pk}
+    found = counted_learners(year, among=at_school(school, year))
+    return {k: v for k, v in found.items() if v.school == school.pk}
 
 
 def load(

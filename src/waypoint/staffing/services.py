@@ -24,7 +24,7 @@ from waypoint.roster.models import School, SchoolYear, Subject
 from waypoint.staffing import funding
 from waypoint.staffing.model_templates import ParameterError, Parameters, clean
 from waypoint.staffing.models import Scenario
-from waypoint.staffing.school_model import StaffingData, links_after, load
+from waypoint.staffing.school_model import StaffingData, at_school, links_after, load
 
 DIMENSIONS = ("subject", *SUBGROUPS)
 TIME_LIMIT = 20.0
@@ -130,7 +130,7 @@ def compute(school: School, year: SchoolYear, parameters: Parameters) -> dict[st
             result = reach.optimize(data.school, policy, budget=target, time_limit=TIME_LIMIT)
     except ValueError as exc:
         raise ParameterError({"extra_budget": str(exc)}) from exc
-    before_links = instructor_links(year, data.learners)
+    before_links = instructor_links(year, data.learners, among=at_school(school, year))
     after_links = links_after(data, before_links, result.plan)
     totals, rows = _published(data, before_links, after_links, school.district.suppression_min_n)
     fixed = data.fixed_cost
