@@ -425,3 +425,19 @@ def test_the_records_download_says_who_wrote_feedback_in_which_role(w):
         (w.t1.display_name, "teacher"),
         (w.peer1.display_name, "peer"),
     ]
+
+
+def test_one_live_grant_per_classmate_is_kept_by_the_database(w):
+    from django.db import IntegrityError, transaction
+
+    g = grant(w)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeerGrant.objects.create(
+            district=w.district_a, learner=w.l1, peer=w.peer1, section=w.s1, granted_by=w.t1
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # nobody is their own peer
+        PeerGrant.objects.create(
+            district=w.district_a, learner=w.l1, peer=w.l1, section=w.s1, granted_by=w.t1
+        )
+    services.revoke_peer_feedback(viewer=viewer(w.t1), learner_id=w.l1.pk, grant_id=g.pk)
+    assert grant(w).pk != g.pk  # a revoked grant does not block a new one

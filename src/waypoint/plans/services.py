@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -408,10 +408,6 @@ def grant_peer_feedback(
     peer = access.peer_candidates(viewer=viewer, learner=learner).filter(pk=as_id(peer_id)).first()
     if peer is None:
         raise PlanInputError({"peer": _("Choose a classmate from a section you teach.")})
-    if PeerGrant.objects.filter(learner=learner, peer=peer, revoked_at__isnull=True).exists():
-        raise PlanInputError(
-            {"peer": _("%(name)s may already give feedback.") % {"name": peer.display_name}}
-        )
     shared = Enrollment.objects.filter(
         Enrollment.active_on_q(viewer.today), role=Enrollment.Role.STUDENT, person=peer
     ).values("section_id")
@@ -423,13 +419,20 @@ def grant_peer_feedback(
     )
     if section is None:  # peer_candidates found them, so this does not happen; fail closed
         raise PlanInputError({"peer": _("Choose a classmate from a section you teach.")})
-    grant = PeerGrant.objects.create(
-        district_id=learner.district_id,
-        learner=learner,
-        peer=peer,
-        section=section,
-        granted_by=viewer.person,
-    )
+    already = _("%(name)s may already give feedback.") % {"name": peer.display_name}
+    if PeerGrant.objects.filter(learner=learner, peer=peer, revoked_at__isnull=True).exists():
+        raise PlanInputError({"peer": already})
+    try:
+        with transaction.atomic():  # two teachers at once: the live-grant constraint decides
+            grant = PeerGrant.objects.create(
+                district_id=learner.district_id,
+                learner=learner,
+                peer=peer,
+                section=section,
+                granted_by=viewer.person,
+            )
+    except IntegrityError:
+        raise PlanInputError({"peer": already}) from None
     record_action(
         user=user,
         district_id=learner.district_id,
