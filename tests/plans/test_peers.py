@@ -17,7 +17,7 @@ from tests.plans.helpers import add_classmates, add_standards, png, viewer
 from waypoint.access.selectors import NotAllowed, NotVisible
 from waypoint.audit.models import AccessEntry, ActionEntry
 from waypoint.plans import selectors, services
-from waypoint.plans.models import Artifact, Comment, Goal, PeerGrant
+from waypoint.plans.models import Artifact, Comment, Goal, PeerGrant, Reflection
 from waypoint.plans.services import COMMENT_MAX, MilestoneIn, PlanInputError
 from waypoint.roster.models import Enrollment
 
@@ -441,3 +441,17 @@ def test_one_live_grant_per_classmate_is_kept_by_the_database(w):
         )
     services.revoke_peer_feedback(viewer=viewer(w.t1), learner_id=w.l1.pk, grant_id=g.pk)
     assert grant(w).pk != g.pk  # a revoked grant does not block a new one
+
+
+def test_over_long_text_on_the_plan_page_is_refused_not_cut(w):
+    c = client_for("learner1")
+    long_text = "y" * (COMMENT_MAX + 1)
+    before = Comment.objects.count()
+    for name, message in (
+        ("plans:comment-add", "Feedback can be at most 4000 characters"),
+        ("plans:reflection-add", "A reflection can be at most 4000 characters"),
+    ):
+        response = c.post(reverse(name, args=[w.l1.pk]), {"text": long_text}, follow=True)
+        assert message in response.content.decode()
+    assert Comment.objects.count() == before
+    assert not Reflection.objects.filter(text__startswith="yyy").exists()

@@ -280,9 +280,19 @@ def add_reflection(
     """The learner writes a reflection (on the plan, or on one goal)."""
     learner = _learner(viewer, learner_id, "plans:reflection")
     _require(_is_self(viewer, learner), "reflections are the learner's own")
-    text = _text(text, 4000)
+    text = (text or "").strip()
     if not text:
         raise PlanInputError({"text": _("Write something first.")})
+    if len(text) > COMMENT_MAX:
+        raise PlanInputError(
+            {
+                "text": _(
+                    "A reflection can be at most %(limit)s characters long; this is "
+                    "%(length)s. Nothing was saved."
+                )
+                % {"limit": COMMENT_MAX, "length": len(text)}
+            }
+        )
     plan = _plan(viewer, learner)
     goal = _goal_of(plan, goal_id)
     reflection = Reflection.objects.create(
