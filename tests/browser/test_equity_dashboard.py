@@ -90,7 +90,11 @@ def district(transactional_db: None) -> SimpleNamespace:
     return s
 
 
-RACES = ("white", "hispanic_or_latino", "black_or_african_american", "white", "asian")
+RACES = ("white", "hispanic_or_latino", "black_or_african_american", "white")
+"""Every race group of ten or more at each school. (Three Asian learners at North, a small
+group, make the access page hide nearly every number: every North learner has a highly
+effective teacher, so any shown count of highly effective learners would give the small
+group's size away. Real districts are rarely that uniform; tests/effectiveness cover it.)"""
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])

@@ -133,7 +133,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             chart_id="detail",
         ),
         "levels": LEVEL_LABELS,
-        "note": report.published.result.note(label=report.label),
+        "note": report.published.result.note(),
+        "note_cells": report.published.result.note(label=report.label),
     }
     return render(request, "effectiveness/dashboard.html", context)
 
