@@ -269,7 +269,13 @@ def seed_plans(*, district: District, seed: int, today: dt.date) -> PlansResult:
         if rng.random() < 0.6
     )
     Comment.objects.bulk_create(
-        Comment(district=district, plan=plan, author_id=teacher.pk, text=rng.choice(FEEDBACK))
+        Comment(
+            district=district,
+            plan=plan,
+            author_id=teacher.pk,
+            author_role=Comment.AuthorRole.TEACHER,
+            text=rng.choice(FEEDBACK),
+        )
         for plan in plans
         if rng.random() < 0.5
     )
