@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import time
+from collections import Counter
 
 from django.core.management import call_command
 
+from waypoint.effectiveness.measures import counted_learners
 from waypoint.effectiveness.models import EffectivenessRating, GrowthPercentile, ScaleScore
 from waypoint.reports.equity import Scope, access_report, gap_report
 from waypoint.reports.published import ALL, N
@@ -38,4 +40,12 @@ def test_demo_has_scores_ratings_growth_and_reports(db: None) -> None:
     gaps = gap_report(scope=Scope(district, None))
     shown = [r for r in gaps.rows if r.median_sgp is not None and r.dimension != ALL]
     assert shown and any(r.gap_to_highest is not None for r in gaps.rows)
+    # the subgroup drill-down has real groups: the demo fills Demographics (gender, race and
+    # ethnicity) for nearly every learner, so "Not reported" is a small minority
+    counted = counted_learners(year).values()
+    races = Counter(c.groups["race"] for c in counted)
+    genders = Counter(c.groups["gender"] for c in counted)
+    assert len(set(races) - {"Not reported"}) >= 4, races
+    assert {"Female", "Male"} <= set(genders), genders
+    assert races["Not reported"] < 0.05 * len(counted) > genders["Not reported"], (races, genders)
     assert seconds < 120, seconds

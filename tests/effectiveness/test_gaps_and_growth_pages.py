@@ -322,3 +322,15 @@ def test_growth_who_sees_which_rows(scene) -> None:
     for person in (w.l1, w.guardian):
         assert _client(person).get(reverse("effectiveness:growth")).status_code == 404
         assert _client(person).get(reverse("effectiveness:growth-export")).status_code == 404
+
+
+def test_pages_without_scores_or_growth(world: SimpleNamespace) -> None:
+    client = _client(world.admin)
+    gaps = client.get(reverse("effectiveness:gaps"))
+    assert gaps.status_code == 200 and "No scale scores" in gaps.content.decode()
+    assert _csv(client.get(reverse("effectiveness:gaps-export"))) == [
+        gap_report(scope=Scope(world.district_a, None)).csv_rows()[0]
+    ]
+    growth = client.get(reverse("effectiveness:growth"))
+    assert growth.status_code == 200 and "No student growth" in growth.content.decode()
+    assert len(_growth(client)) == 1  # the header
