@@ -334,3 +334,24 @@ def test_pages_without_scores_or_growth(world: SimpleNamespace) -> None:
     growth = client.get(reverse("effectiveness:growth"))
     assert growth.status_code == 200 and "No student growth" in growth.content.decode()
     assert len(_growth(client)) == 1  # the header
+
+
+def test_growth_a_subject_a_teacher_does_not_teach_is_left_out(scene) -> None:
+    """t3 teaches mathematics at a2; a new teacher teaches the same learners ELA. t3 has no
+    ELA row (a structural zero, not a hidden 0 that would hide t3's mathematics row too)."""
+    w = scene
+    ela_teacher = f.StaffFactory(district=w.district_a)
+    sec = f.SectionFactory(school=w.school_a2, school_year=w.year_a, subject=Subject.ELA)
+    f.EnrollmentFactory(section=sec, person=ela_teacher, role=Enrollment.Role.TEACHER)
+    for j, learner in enumerate(w.a2):
+        f.EnrollmentFactory(section=sec, person=learner)
+        GrowthPercentile.objects.create(
+            district=w.district_a, learner=learner, subject="ela", year=w.this, grade=7,
+            sgp=20 + j, priors=1,
+        )  # fmt: skip
+    rows = _teacher_rows(_growth(_client(w.admin)))
+    t3, ela = w.t3.display_name, ela_teacher.display_name
+    assert rows[("Alder Middle", t3, "Mathematics")] == ("12", "57.5", "55")
+    assert ("Alder Middle", t3, "English language arts") not in rows
+    assert rows[("Alder Middle", ela, "English language arts")] == ("12", "25.5", "25")
+    assert ("Alder Middle", ela, "Mathematics") not in rows

@@ -148,7 +148,15 @@ def teacher_growth_report(*, viewer: Viewer, year: SchoolYear) -> TeacherGrowthR
     )
     kept = [(lr, s, st, sh, sgps[(lr, s)]) for lr, s, st, sh in links if (lr, s) in sgps]
     records = [Record(schools[lr], st, {**groups[lr], "subject": s}) for lr, s, st, _, _ in kept]
-    published = publish(records, DIMENSIONS, (), threshold=district.suppression_min_n)
+    # a subject a teacher does not teach is a structural zero (left out), not a small cell:
+    # hiding it would hide the teacher's other subject with it
+    published = publish(
+        records,
+        DIMENSIONS,
+        (),
+        threshold=district.suppression_min_n,
+        structural=frozenset({"subject"}),
+    )
 
     # medians by (school, teacher, dimension, value): one engine call over coded groups
     code: dict[tuple[Hashable, ...], int] = {}
