@@ -80,15 +80,38 @@ _FINGERPRINT_MODELS: dict[str, type[models.Model]] = {
 }
 
 
-def _known_fingerprints(slug: str) -> dict[str, dict[str, int]]:
+class _Hint(dict[str, dict[str, int]]):
+    """Per file, the fingerprints of the district's rows as last imported; ``stamp`` tells
+    whether the database changed after they were read (see :func:`_stamp`)."""
+
+    stamp: tuple[int, int, int] | None = None
+
+
+def _stamp() -> tuple[int, int, int] | None:
+    """SQLite: a value that stays the same while nothing is written to the database, by this
+    connection (``total_changes``) or committed by any other (``PRAGMA data_version``); the
+    connection is part of it. ``None`` on other databases (nothing is known then)."""
+    if connection.vendor != "sqlite":
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        (version,) = cursor.fetchone()
+    return id(raw), int(version), int(raw.total_changes)
+
+
+def _known_fingerprints(slug: str) -> _Hint:
     """Per file, the fingerprints of the district's rows as last imported (sourced_id →
-    fingerprint). A hint only: the import checks them again inside its transaction."""
+    fingerprint). A hint: the import checks them again inside its transaction, unless the
+    database provably did not change since they were read (:class:`_Claims`)."""
+    out = _Hint()
     if slug == CREATE:
-        return {}
+        return out
+    out.stamp = _stamp()  # before reading: a change made while they are read shows too
     district = District.objects.filter(slug=slug).first()
     if district is None:
-        return {}
-    out: dict[str, dict[str, int]] = {}
+        return out
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:  # straight from the cursor: a million rows
         for file, model in _FINGERPRINT_MODELS.items():
@@ -114,7 +137,7 @@ def _reread_stale(
     for file, model in _FINGERPRINT_MODELS.items():
         entity = FINGERPRINTED_FILES[file]
         claimed = claims.get(entity)
-        if claimed is None or len(state.unchanged.get(entity, ())) == len(claimed):
+        if claimed is None or state.unchanged_count.get(entity, 0) == len(claimed):
             continue
         qs = model.objects.filter(district__slug=slug, source_hash__isnull=False)  # type: ignore[attr-defined]
         now = dict(qs.values_list("sourced_id", "source_hash"))
@@ -160,6 +183,22 @@ def _replace(file: str, pkg: Package, again: Package, keys: set[str]) -> set[str
     return keys & fresh.keys()
 
 
+class _Exact:
+    """Whether the rows claimed as last imported are known to be so without reading the
+    fingerprints again inside the transaction: every fingerprint of the hint was claimed
+    (none was left over: no row changed, none is missing from the file), and the database
+    has not changed since the hint was read (same connection, nothing written or committed
+    since: see :func:`_stamp`; SQLite only). Then the check again would find exactly the
+    claims, and the import skips it."""
+
+    def __init__(self, stamp: tuple[int, int, int] | None, all_claimed: bool) -> None:
+        self.stamp = stamp
+        self.all_claimed = all_claimed
+
+    def __call__(self) -> bool:
+        return self.all_claimed and self.stamp is not None and _stamp() == self.stamp
+
+
 class _Same:
     """The fingerprints of the package's SAME enrollments (sourcedId → fingerprint), read
     from the package's rows rather than copied (a million of them in a large district)."""
@@ -167,6 +206,7 @@ class _Same:
     def __init__(self, rows: dict[str, tuple[Any, ...]]) -> None:
         self.rows = rows
         self.count = sum(1 for e in rows.values() if e[1] is SAME)
+        self.exact: _Exact | None = None
 
     def get(self, sid: str) -> int | None:
         e = self.rows.get(sid)
@@ -182,9 +222,10 @@ class _Same:
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Millions of rows, none in a reference cycle: the cyclic collector would only walk them
-    again and again (a third of the time of a large import). Counting frees them as usual."""
+    again and again (a third of the time of a large import). Counting frees them as usual.
+    What is alive when the import starts is set aside as it is, without a collection first (a
+    full one of everything a process has loaded); it is collectable again afterwards."""
     was = gc.isenabled()
-    gc.collect()
     gc.freeze()
     gc.disable()
     try:
@@ -307,7 +348,46 @@ def _run(
     write_progress: Callable[[int], None] | None,
     on_plan: Callable[[Plan], None] | None,
 ) -> Outcome:
+    args = {
+        "district": district,
+        "user": user,
+        "dry_run": dry_run,
+        "allow_mass_deactivation": allow_mass_deactivation,
+        "as_of": as_of,
+        "new_slug": new_slug,
+        "read_progress": read_progress,
+        "write_progress": write_progress,
+        "on_plan": on_plan,
+    }
+    key = ""
+    if not dry_run and district != CREATE:
+        key = District.objects.filter(slug=district).values_list("sourced_id", flat=True).first()
+    if not key:
+        return _import(path, locked=False, **args)
+    # An import into a district that exists holds its lock from the start: a second one is
+    # refused at once, and no other import changes the district while the files are read.
+    started_by = getattr(user, "username", "") or "command line"
+    with import_lock(district_key=key, started_by=started_by):
+        return _import(path, locked=True, **args)
+
+
+def _import(
+    path: Path,
+    *,
+    locked: bool,
+    district: str,
+    user: Any,
+    dry_run: bool,
+    allow_mass_deactivation: bool,
+    as_of: dt.date | None,
+    new_slug: str | None,
+    read_progress: Callable[[int], None] | None,
+    write_progress: Callable[[int], None] | None,
+    on_plan: Callable[[Plan], None] | None,
+) -> Outcome:
     known = _known_fingerprints(district)
+    hinted = {file: len(rows) for file, rows in known.items()}
+    stamp = known.stamp
     pkg = read(path, read_progress, known)
     del known
     target, key, problems = _district(pkg, district)
@@ -318,7 +398,16 @@ def _run(
     count = (target.count_date_month, target.count_date_day) if target else (10, 1)
     warnings: list[Problem] = []
 
-    claims: dict[str, Claimed] = {"enrollment": _Same(pkg.enrollments), **pkg.same}
+    def exact(file: str, claimed: int) -> _Exact:
+        # each fingerprint of the hint claimed (a hint is used once, so the counts tell)
+        return _Exact(stamp, claimed == hinted.get(file, 0))
+
+    same = _Same(pkg.enrollments)
+    same.exact = exact("enrollments.csv", len(same))
+    for file, entity in FINGERPRINTED_FILES.items():
+        if entity in pkg.same:
+            pkg.same[entity].exact = exact(file, len(pkg.same[entity]))
+    claims: dict[str, Claimed] = {"enrollment": same, **pkg.same}
 
     def build(state: State) -> tuple[RosterData, list[Problem]]:
         _reread_stale(path, pkg, claims, state, district)
@@ -342,7 +431,7 @@ def _run(
             unchanged=claims,
         )
 
-    if dry_run or not key:
+    if locked or dry_run or not key:
         result = go()
     else:
         started_by = getattr(user, "username", "") or "command line"

@@ -158,6 +158,14 @@ FINGERPRINTED_FILES = {
 }
 
 
+class Claims(dict[str, int]):
+    """Key → fingerprint of the rows of a file taken as last imported (``Rec.same``).
+    ``exact``, when the importer sets it, tells whether they are known to be so without
+    reading the fingerprints again (``waypoint.roster.importing.state.load_state``)."""
+
+    exact: Callable[[], bool] | None = None
+
+
 def fingerprint(parts: list[str]) -> int:
     """A stable 64-bit fingerprint of a source row's fields (signed, for a bigint column)."""
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
@@ -188,7 +196,7 @@ class Package:
     staff_links: list[StaffLink] = field(default_factory=list)
     # entity -> key (the row's sourced_id in Waypoint) -> fingerprint, of the rows of users,
     # demographics and programs taken as last imported (``Rec.same``)
-    same: dict[str, dict[str, int]] = field(default_factory=dict)
+    same: dict[str, Claims] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     rejected: dict[str, set[str]] = field(default_factory=dict)  # rows dropped for a problem
 
@@ -390,7 +398,7 @@ class PackageReader:
         known = self.known.get(file)
         if not known or known.pop(key, None) != fp:
             return False
-        self.pkg.same.setdefault(FINGERPRINTED_FILES[file], {})[key] = fp
+        self.pkg.same.setdefault(FINGERPRINTED_FILES[file], Claims())[key] = fp
         return True
 
     def _orgs(self, r: Rows) -> None:
@@ -693,8 +701,7 @@ class PackageReader:
                     else:
                         fp = fingerprint([salt, names, *[f[i] for i in picks]])
                     # each hint is used once: popped, its memory is freed as the file is read
-                    if known and known.pop(sid, None) == fp and sid and sid not in seen:
-                        seen[sid] = number
+                    if known and known.pop(sid, None) == fp and sid and sid not in out:
                         klass, school, user = f[i_class], f[i_school], f[i_user]
                         out[sid] = (
                             number,
@@ -708,12 +715,16 @@ class PackageReader:
                 row = self._fast_enrollment(r, pick, other, share_at, role_set, delta, ids)
                 if row is not None:
                     out[row[0]] = row[1]
-                    seen[row[0]] = number
                     if fp is not None:
                         prints[row[0]] = fp
                     continue
             elif only is not None and r.get("sourcedId") not in only:
                 continue
+            # a duplicate is told by ``out`` (the rows kept so far, each with its row number);
+            # the checks of the slow path look in ``seen``, so it learns of the earlier row
+            first = out.get(r.get("sourcedId"))
+            if first is not None:
+                seen.setdefault(r.get("sourcedId"), first[0])
             self._slow_enrollment(r, number, roles, ids)
 
     def _fast_enrollment(
@@ -730,7 +741,9 @@ class PackageReader:
         that needs the field-by-field checks."""
         f = r.fields
         sid, status, dlm_text, klass, school, user, role, primary, begin, end = pick(f)
-        if not (sid and klass and school and user) or sid in r.seen or role not in roles:
+        if not (sid and klass and school and user) or sid in self.pkg.enrollments:
+            return None
+        if role not in roles:
             return None
         if status not in _STATUSES or primary not in _BOOLEANS:
             return None

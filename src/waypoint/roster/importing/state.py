@@ -47,6 +47,9 @@ class State:
     # their rows are not loaded, and ``rows`` leaves them out (so do ``ids`` and ``keys``,
     # but for the entities other rows point to, whose id maps stay whole)
     unchanged: dict[str, set[int]] = field(default_factory=dict)
+    # how many rows of each entity were found unchanged (those of ``unchanged``, or the rows
+    # the import claimed when it knew them unchanged without looking again: see load_state)
+    unchanged_count: dict[str, int] = field(default_factory=dict)
     # the district's active learners (when people are loaded), counted in the database so
     # that learners left out of ``rows`` as unchanged count too
     active_learners: int | None = None
@@ -190,6 +193,15 @@ class Claimed(Protocol):
     def __len__(self) -> int: ...
 
 
+def _known_exactly(claimed: Claimed) -> bool:
+    """Whether the importer knows, without reading the fingerprints again, that every row of
+    the entity that has one is claimed with exactly that fingerprint (``claimed.exact()``,
+    when it has it: for example, it read them in this connection and nothing was written to
+    the database since)."""
+    exact = getattr(claimed, "exact", None)
+    return bool(exact is not None and exact())
+
+
 def load_state(
     district_id: int | None,
     entities: set[str],
@@ -218,7 +230,12 @@ def load_state(
         only: list[int] | None = None
         claimed = unchanged.get(entity) if unchanged else None
         if claimed:
-            skip, others = _unchanged(entity, district_id, claimed)
+            if _known_exactly(claimed):
+                skip, others = set(), []
+                state.unchanged_count[entity] = len(claimed)
+            else:
+                skip, others = _unchanged(entity, district_id, claimed)
+                state.unchanged_count[entity] = len(skip)
             state.unchanged[entity] = skip
             only = others  # the database leaves the unchanged rows out
         for pk, sid, *values in _raw_rows(model, list(names), district_id, skip, only):
@@ -236,7 +253,7 @@ def load_state(
             rows[key] = tuple(values)
             ids[key] = pk
         state.rows[entity] = rows
-        if entity in REFERENCED and skip:
+        if entity in REFERENCED and state.unchanged_count.get(entity):
             continue  # load_keys' maps hold every row, the unchanged ones too
         state.ids[entity] = ids
         state.keys[entity] = {pk: key for key, pk in ids.items()}
