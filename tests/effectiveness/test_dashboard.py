@@ -66,3 +66,9 @@ def test_drill_down_and_export_are_one_set(district_scene: SimpleNamespace) -> N
     expected = access_report(scope=Scope(s.district, None), year=s.year).csv_rows()
     assert rows == expected
     assert "Zanzibar" not in response.content.decode()
+    # principal (and both) by group as well, from the same published set
+    page = client.get(
+        reverse("effectiveness:dashboard"),
+        {"year": s.year.pk, "school": s.north.pk, "role": "principal"},
+    ).content.decode()
+    assert "English learner: no" in page and "by school only" not in page

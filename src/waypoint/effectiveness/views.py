@@ -56,29 +56,23 @@ def _report(request: HttpRequest) -> AccessReport:
 def _row(
     report: AccessReport, place: Hashable, dim: str, value: Hashable, role: str
 ) -> dict[str, Any]:
-    result = report.published.result
     group = (report.year.title, place, dim, value)
-    n = result[(N, *group)]
+    n = report.published.result[(N, *group)]
     row: dict[str, Any] = {
         "label": value_label(dim, value) if dim != ALL else report.places.get(place, str(place)),
         "place": place,
         "learners": n.text,
         "hidden": n.hidden,
     }
-    if (f"{role}_he", *group) not in report.published.counts:
-        # principal and both are published by school only
-        for m in ("he", "e", "nr", "eob"):
-            row[m], row[f"{m}_pct"] = "—", "—"
-        row["bar"] = Bar(row["label"], None, "by school only")
-        return row
-    cells = {m: result[(f"{role}_{m}", *group)] for m in ("he", "e", "nr")}
+    published = report.published
+    cells = {m: (f"{role}_{m}", *group) for m in ("he", "e", "nr")}
     for m in ("he", "e", "nr"):
-        row[m] = result.count(cells[m].key)
-        row[f"{m}_pct"] = result.percent(cells[m].key)
+        row[m] = published.count(cells[m])
+        row[f"{m}_pct"] = published.percent(cells[m])
     row["eob"], row["eob_pct"] = report.effective_or_better(role, group)
     shares = None
-    if not n.hidden and n.value and not any(c.hidden for c in cells.values()):
-        he, e, nr = cells["he"].value, cells["e"].value, cells["nr"].value
+    if not n.hidden and n.value and not any(published.is_hidden(c) for c in cells.values()):
+        he, e, nr = (published.value(cells[m]) for m in ("he", "e", "nr"))
         other = n.value - he - e - nr
         shares = tuple(100.0 * x / n.value for x in (he, e, other, nr))
     text = (
@@ -133,8 +127,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             chart_id="detail",
         ),
         "levels": LEVEL_LABELS,
-        "note": report.published.result.note(),
-        "note_cells": report.published.result.note(label=report.label),
+        "note": report.published.note(),
+        "note_cells": report.published.note(label=report.label),
     }
     return render(request, "effectiveness/dashboard.html", context)
 

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from waypoint.access.selectors import NotVisible
 from waypoint.access.viewer import Viewer
 from waypoint.effectiveness.measures import (
@@ -26,14 +28,15 @@ from waypoint.effectiveness.measures import (
 from waypoint.effectiveness.models import GrowthPercentile, ScaleScore
 from waypoint.engine import access_measures as am
 from waypoint.reports.published import ALL, N, PublishedSet, Record, publish
-from waypoint.reports.suppression import HIDDEN_TEXT, SuppressedSet, format_count, format_percent
+from waypoint.reports.suppression import SuppressedSet
 from waypoint.roster.grades import grade_label
 from waypoint.roster.models import District, School, SchoolYear, Subject
 
 ROLES = ("teacher", "principal", "both")
 LEVEL_MEASURES = ("he", "e", "nr")
 """The published numerators per role. "Effective or better" is highly effective + effective,
-shown where both are (a cell of its own would only add work for the suppression)."""
+a derived number (``published.derived``): shown where both are, or where the set pins it
+down anyway (a cell of its own would only add work for the suppression)."""
 LEVEL_LABELS = {
     "he": "highly effective",
     "e": "effective",
@@ -50,9 +53,32 @@ def _measures(roles: tuple[str, ...] = ROLES) -> list[str]:
     return [f"{role}_{m}" for role in roles for m in LEVEL_MEASURES]
 
 
-BY_GROUP_ROLES = ("teacher",)
-"""Roles broken down by grade, subject and subgroup. A principal's rating is the same for every
-learner of a school, so principal and both are published for the district and each school."""
+LEVELS = {"he": am.HIGHLY_EFFECTIVE, "e": am.EFFECTIVE, "nr": am.NOT_RATED}
+TEACHER_CELLS = {code: f"teacher_{m}" for m, code in LEVELS.items()}
+EOB = {f"{role}_eob": (f"{role}_he", f"{role}_e") for role in ROLES}
+
+
+def school_measures(principal: dict[Hashable, int]) -> dict[str, dict[Hashable, tuple[str, ...]]]:
+    """Principal and both measures of each school as sums of its own cells, in every group.
+
+    A school's principal category is one for all its learners, so "principal X" is all of
+    its learners (``N``) or none; "both" is ``engine.access_measures.merge`` of the teacher
+    category with that one category, so "both X" is the teacher categories that merge to X
+    (e.g. both effective = teacher highly effective + teacher effective under an effective
+    principal, teacher effective under a highly effective one, else none)."""
+    out: dict[str, dict[Hashable, tuple[str, ...]]] = defaultdict(dict)
+    for school, p in principal.items():
+        for m, level in LEVELS.items():
+            out[f"principal_{m}"][school] = (N,) if p == level else ()
+            merged = am.merge(list(am.CATEGORIES), [p] * len(am.CATEGORIES))
+            teacher = [t for t, x in zip(am.CATEGORIES, merged.tolist(), strict=True) if x == level]
+            if len(teacher) == len(am.CATEGORIES):
+                out[f"both_{m}"][school] = (N,)
+            elif all(t in TEACHER_CELLS for t in teacher):
+                out[f"both_{m}"][school] = tuple(TEACHER_CELLS[t] for t in teacher)
+            else:  # not a sum of published cells: refuse rather than publish a wrong number
+                raise ValueError(f"both_{m} under a principal category {p} is not published")
+    return {m: out[m] for role in ("principal", "both") for m in _measures((role,))}
 
 
 def _flags(role: str, category: int) -> set[str]:
@@ -125,30 +151,22 @@ class AccessReport:
         return f"{self.places.get(place, place)}, {value_label(dim, value)} ({what})"
 
     def effective_or_better(self, role: str, group: tuple[Hashable, ...]) -> tuple[str, str]:
-        """Highly effective + effective (count, percent), where both are shown."""
-        r = self.published.result
-        if (f"{role}_he", *group) not in self.published.counts:
-            return "", ""
-        he, e, n = r[(f"{role}_he", *group)], r[(f"{role}_e", *group)], r[(N, *group)]
-        if he.hidden or e.hidden or n.hidden:
-            return HIDDEN_TEXT, HIDDEN_TEXT
-        return format_count(he.value + e.value), format_percent(he.value + e.value, n.value)
+        """Highly effective + effective (count, percent), where both are shown (or where the
+        set pins the sum down anyway)."""
+        key = (f"{role}_eob", *group)
+        return self.published.count(key), self.published.percent(key)
 
     def csv_rows(self) -> list[list[str]]:
         rows = self.published.csv_rows()
         header = rows[0]
-        eob = [c for role in ROLES for c in (f"{role}_eob", f"{role}_eob_percent")]
-        out = [["year", "place", "group", *header[4:], *eob]]
-        for group, row in zip(self.published.groups, rows[1:], strict=True):
+        out = [["year", "place", "group", *header[4:]]]
+        for row in rows[1:]:
             r = dict(zip(header, row, strict=True))
-            extra = [x for role in ROLES for x in self.effective_or_better(role, group)]
             place = self.places.get(_int_or(r["place"]), r["place"])
             value: Hashable = _int_or(r["value"]) if r["dimension"] == "grade" else r["value"]
             if r["value"] in ("True", "False"):
                 value = r["value"] == "True"
-            out.append(
-                [self.year.title, place, value_label(r["dimension"], value), *row[4:], *extra]
-            )
+            out.append([self.year.title, place, value_label(r["dimension"], value), *row[4:]])
         return out
 
 
@@ -176,6 +194,10 @@ def access_report(*, scope: Scope, year: SchoolYear, unit: str = "learner") -> A
         rows = m.per_subject
         assert rows.subject is not None
         subjects = [m.subjects[int(s)] for s in rows.subject]
+    if not np.array_equal(rows.both, am.merge(rows.teacher, rows.principal)):
+        raise ValueError("both is not the teacher and principal categories merged")
+    principal_of: dict[Hashable, int] = {}  # one per school: its principal(s)' category
+    t, principal = rows.teacher.tolist(), rows.principal.tolist()
     for i, learner_id in enumerate(rows.learner.tolist()):
         learner = m.learners[learner_id]
         if not scope.includes(learner.school):
@@ -183,18 +205,19 @@ def access_report(*, scope: Scope, year: SchoolYear, unit: str = "learner") -> A
         values: dict[str, Hashable] = {"grade": learner.grade, **learner.groups}
         if subjects[i] is not None:
             values["subject"] = subjects[i]
-        flags: set[str] = set()
-        for role, cats in zip(ROLES, (rows.teacher, rows.principal, rows.both), strict=True):
-            flags |= _flags(role, int(cats[i]))
-        records.append(Record(section, learner.school, values, frozenset(flags)))
+        category = int(principal[i])
+        if principal_of.setdefault(learner.school, category) != category:
+            raise ValueError(f"school {learner.school} has two principal categories")
+        records.append(Record(section, learner.school, values, frozenset(_flags("teacher", t[i]))))
     dims = ACCESS_DIMENSIONS if unit == "learner" else ("subject", *ACCESS_DIMENSIONS)
     published = publish(
         records,
         dims,
-        _measures(BY_GROUP_ROLES),
+        _measures(("teacher",)),
         threshold=scope.district.suppression_min_n,
         structural=frozenset({"grade"}),
-        place_measures=_measures(("principal", "both")),
+        school_measures=school_measures(principal_of),
+        derived=EOB,
     )
     return AccessReport(year, unit, scope, published, place_names(scope.district), dims)
 

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             year = pick_year(district, options["year"])
             report = access_report(scope=scope, year=year, unit=options["unit"])
             rows = report.csv_rows()
-            note = report.published.result.note()
+            note = report.published.note()
         else:
             gap = gap_report(scope=scope, subject=options["subject"])
             rows = gap.csv_rows()
