@@ -128,8 +128,9 @@ def compute(school: School, year: SchoolYear, parameters: Parameters) -> dict[st
             result = reach.greedy_result(data.school, policy, budget=target)
         else:
             result = reach.optimize(data.school, policy, budget=target, time_limit=TIME_LIMIT)
-    except ValueError as exc:
-        raise ParameterError({"extra_budget": str(exc)}) from exc
+    except ValueError as exc:  # a budget no plan meets, or staffing the engine refuses
+        field = "extra_budget" if "budget" in str(exc) else "positions"
+        raise ParameterError({field: str(exc)}) from exc
     before_links = instructor_links(year, data.learners, among=at_school(school, year))
     after_links = links_after(data, before_links, result.plan)
     totals, rows = _published(data, before_links, after_links, school.district.suppression_min_n)
