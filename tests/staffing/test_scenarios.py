@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests.staffing.scene import build_two
 from waypoint.access.viewer import viewer_for
+from waypoint.audit.models import ActionEntry
 from waypoint.effectiveness.measures import year_measures
 from waypoint.engine import access_measures as am
 from waypoint.staffing import funding
@@ -74,6 +75,8 @@ def test_worked_example_reach_and_cost(scene: SimpleNamespace) -> None:
     }
     # nothing of the other district was read
     assert "Birch" not in json.dumps(scenario.plan)
+    entry = ActionEntry.objects.get(action="create scenario")
+    assert entry.object_id == str(scenario.pk) and entry.district_id == s.district.pk
 
 
 def test_reach_before_is_the_access_measure(scene: SimpleNamespace) -> None:
@@ -134,6 +137,7 @@ def test_bad_input_is_named_and_the_saved_scenario_is_unchanged(
     assert field in caught.value.errors and message in caught.value.errors[field]
     assert Scenario.objects.values().get(pk=saved.pk) == before
     assert Scenario.objects.count() == 1
+    assert not ActionEntry.objects.filter(action="update scenario").exists()
 
 
 def test_a_name_is_required_and_unique_per_school(scene: SimpleNamespace) -> None:
@@ -277,6 +281,7 @@ def test_weighted_student_funding(scene: SimpleNamespace) -> None:
         funding.save_formula(a.district, base="-1", weights={"gifted": "lots"})
     assert "base" in caught.value.errors and "gifted" in caught.value.errors
     assert FundingFormula.objects.get(district=a.district).base == 8000
+    assert ActionEntry.objects.filter(action="set funding formula").count() == 1
     page = _client(a.admin).get(reverse("staffing:funding"))
     assert page.status_code == 200 and a.school.name in page.content.decode()
     refused = _client(a.leader).post(reverse("staffing:funding"), {"base": "1"})

@@ -45,10 +45,10 @@ def student_list(*, viewer: Viewer) -> QuerySet[Person]:
     return policies.visible_learners(viewer)
 
 
-def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
-    """Open one learner's record; logs the opening, or the refusal."""
+def _open_learner(learners: QuerySet[Person], viewer: Viewer, id: object, view: str) -> Person:
+    """The learner ``id`` among ``learners``, the opening (or refusal) logged; NotVisible."""
     pk = _as_id(id)
-    learner = policies.visible_learners(viewer).filter(pk=pk).first() if pk is not None else None
+    learner = learners.filter(pk=pk).first() if pk is not None else None
     record_access(
         viewer=viewer,
         record_type="learner",
@@ -60,6 +60,11 @@ def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
     if learner is None:
         raise NotVisible()
     return learner
+
+
+def get_student(*, viewer: Viewer, id: object, view: str) -> Person:
+    """Open one learner's record; logs the opening, or the refusal."""
+    return _open_learner(policies.visible_learners(viewer), viewer, id, view)
 
 
 def get_student_to_assess(*, viewer: Viewer, id: object, view: str) -> Person:
@@ -75,21 +80,7 @@ def get_student_as_peer(*, viewer: Viewer, id: object, view: str) -> Person:
     """Open a classmate's plan as a peer the teacher allowed (the narrow view: goals and
     feedback, nothing else). :class:`NotVisible` for anyone else; logs the opening, or the
     refusal. Never a way into the learner's other records: use :func:`get_student` for those."""
-    pk = _as_id(id)
-    learner = (
-        policies.peer_feedback_learners(viewer).filter(pk=pk).first() if pk is not None else None
-    )
-    record_access(
-        viewer=viewer,
-        record_type="learner",
-        requested_id=id,
-        record_id=learner.pk if learner else None,
-        view=view,
-        allowed=learner is not None,
-    )
-    if learner is None:
-        raise NotVisible()
-    return learner
+    return _open_learner(policies.peer_feedback_learners(viewer), viewer, id, view)
 
 
 def peer_student_list(*, viewer: Viewer) -> QuerySet[Person]:

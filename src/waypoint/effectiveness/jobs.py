@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from waypoint.effectiveness.growth import compute_growth
 from waypoint.jobs.models import JobRun
 from waypoint.jobs.registry import register
 from waypoint.jobs.services import start_job_once
@@ -28,6 +27,9 @@ def start_growth(*, district: District, user: Any = None) -> tuple[JobRun, bool]
 
 @register(KIND)
 def run_growth(job: Any, progress: Any) -> dict[str, Any]:
+    # imported here: the growth kernels (numba) are not loaded at every start-up
+    from waypoint.effectiveness.growth import compute_growth
+
     progress.start("Fitting growth models and storing growth percentiles", 1)
     out = compute_growth(district=job.district, user=job.created_by)
     progress.advance()

@@ -87,6 +87,7 @@ def create_scenario(request: HttpRequest, body: ScenarioIn) -> Any:
             name=body.name,
             template=body.template,
             parameters=body.parameters,
+            user=request.user,
         )
     except ParameterError as exc:
         return _problems(exc)
@@ -106,6 +107,7 @@ def update_scenario(request: HttpRequest, scenario_id: str, body: ScenarioUpdate
             template=scenario.template,
             parameters={**scenario.parameters, **body.parameters},
             scenario=scenario,
+            user=request.user,
         )
     except ParameterError as exc:
         return _problems(exc)

@@ -8,6 +8,9 @@ from collections.abc import Hashable
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
+from waypoint.audit.services import record_action
 from waypoint.engine import budget
 from waypoint.roster.models import District, LearnerYear, School, SchoolYear
 from waypoint.staffing.bands import BANDS, band_of
@@ -126,7 +129,9 @@ def weight_rows(formula: FundingFormula | None) -> list[tuple[str, str, object]]
     return rows
 
 
-def save_formula(district: District, *, base: object, weights: dict[str, Any]) -> FundingFormula:
+def save_formula(
+    district: District, *, base: object, weights: dict[str, Any], user: Any = None
+) -> FundingFormula:
     """Check and store a district's formula; ParameterError names a bad value, nothing saved."""
     errors: dict[str, str] = {}
     try:
@@ -154,7 +159,15 @@ def save_formula(district: District, *, base: object, weights: dict[str, Any]) -
             errors["weights"] = str(exc)
     if errors:
         raise ParameterError(errors)
-    formula, _ = FundingFormula.objects.update_or_create(
-        district=district, defaults={"base": amount, "weights": merged}
-    )
+    with transaction.atomic():
+        formula, _ = FundingFormula.objects.update_or_create(
+            district=district, defaults={"base": amount, "weights": merged}
+        )
+        record_action(
+            user=user,
+            district_id=district.pk,
+            action="set funding formula",
+            obj=formula,
+            details={"base": str(amount), "weights": merged},
+        )
     return formula

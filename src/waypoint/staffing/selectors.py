@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from waypoint.access.selectors import NotVisible, _as_id
 from waypoint.access.viewer import Viewer
 from waypoint.reports.equity import report_scope
-from waypoint.roster.models import School, SchoolYear
+from waypoint.roster.models import District, School, SchoolYear
 from waypoint.staffing.models import Position, Scenario
 
 
@@ -18,6 +18,11 @@ def planning_schools(*, viewer: Viewer) -> QuerySet[School]:
     if scope.schools is not None:
         schools = schools.filter(pk__in=scope.schools)
     return schools.order_by("name")
+
+
+def planning_district(*, viewer: Viewer) -> District:
+    """The district the viewer plans in (NotVisible for anyone who may not plan)."""
+    return report_scope(viewer).district
 
 
 def get_planning_school(*, viewer: Viewer, id: object) -> School:

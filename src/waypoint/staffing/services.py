@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from waypoint.access.viewer import Viewer
+from waypoint.audit.services import record_action
 from waypoint.effectiveness.measures import SUBGROUPS, Link, instructor_links
 from waypoint.engine import access_measures as am
 from waypoint.engine import budget, reach
@@ -209,8 +210,10 @@ def save_scenario(
     template: str,
     parameters: dict[str, Any],
     scenario: Scenario | None = None,
+    user: Any = None,
 ) -> Scenario:
-    """Create or update a scenario. Raises ParameterError (nothing written) on bad input."""
+    """Create or update a scenario, audited. Raises ParameterError (nothing written) on bad
+    input."""
     name = (name or "").strip()
     if not name:
         raise ParameterError({"name": "give the scenario a name"})
@@ -237,7 +240,15 @@ def save_scenario(
             scenario.parameters = cleaned.values
             scenario.plan = computed["plan"]
             scenario.result = computed["result"]
+            created = scenario.pk is None
             scenario.save()
+            record_action(
+                user=user,
+                district_id=school.district_id,
+                action="create scenario" if created else "update scenario",
+                obj=scenario,
+                details={"name": name, "template": template},
+            )
     except IntegrityError as exc:  # a concurrent save took the name
         raise ParameterError({"name": f"{name!r} is already a scenario of {school.name}"}) from exc
     return scenario

@@ -9,7 +9,6 @@ from collections.abc import Hashable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -85,6 +84,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 name=request.POST.get("name", ""),
                 template=template,
                 parameters=raw,
+                user=request.user,
             )
         except ParameterError as exc:
             errors = exc.errors
@@ -121,16 +121,16 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
     if request.method == "POST":
         raw = _posted(request)
         try:
-            with transaction.atomic():
-                scenario = save_scenario(
-                    viewer,
-                    school=scenario.school,
-                    year=scenario.school_year,
-                    name=request.POST.get("name", ""),
-                    template=scenario.template,
-                    parameters=raw,
-                    scenario=scenario,
-                )
+            scenario = save_scenario(
+                viewer,
+                school=scenario.school,
+                year=scenario.school_year,
+                name=request.POST.get("name", ""),
+                template=scenario.template,
+                parameters=raw,
+                scenario=scenario,
+                user=request.user,
+            )
         except ParameterError as exc:
             errors = exc.errors
             fields = _form_values(scenario.template, raw)
@@ -201,9 +201,6 @@ def funding_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not viewer.is_district_admin:
             return HttpResponse("Only a district administrator sets the formula.", status=403)
-        district = selectors.planning_schools(viewer=viewer).first()
-        if district is None:
-            raise NotVisible()
         weights = {
             "economically_disadvantaged": request.POST.get("economically_disadvantaged", "0"),
             "english_learner": request.POST.get("english_learner", "0"),
@@ -219,7 +216,10 @@ def funding_page(request: HttpRequest) -> HttpResponse:
         }
         try:
             funding.save_formula(
-                district.district, base=request.POST.get("base", ""), weights=_numbers(weights)
+                selectors.planning_district(viewer=viewer),
+                base=request.POST.get("base", ""),
+                weights=_numbers(weights),
+                user=request.user,
             )
         except ParameterError as exc:
             errors = exc.errors

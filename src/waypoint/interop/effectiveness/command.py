@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from waypoint.interop.case.command import district_by_slug
 from waypoint.interop.effectiveness.files import (
@@ -16,8 +16,7 @@ from waypoint.interop.effectiveness.files import (
     import_ratings,
     import_scores,
 )
-
-MAX_SHOWN = 200
+from waypoint.interop.refusal import refusal
 
 
 def _arguments(parser: CommandParser, what: str) -> None:
@@ -35,13 +34,7 @@ def _run(
     try:
         outcome = importer(options["file"], district=district, dry_run=options["dry_run"])
     except Refused as exc:
-        for problem in exc.problems[:MAX_SHOWN]:
-            command.stderr.write(str(problem))
-        if len(exc.problems) > MAX_SHOWN:
-            command.stderr.write(f"… and {len(exc.problems) - MAX_SHOWN} more")
-        raise CommandError(
-            f"import refused: {len(exc.problems)} problem(s); nothing was changed"
-        ) from None
+        raise refusal(command, exc.problems) from None
     for warning in outcome.warnings:
         command.stdout.write(str(warning))
     if outcome.dry_run:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from waypoint.interop.case.command import district_by_slug
 from waypoint.interop.evidence.alignments import import_alignments
 from waypoint.interop.evidence.responses import Refused, import_responses
 from waypoint.interop.evidence.xapi_lines import import_statements
-
-MAX_SHOWN = 200
+from waypoint.interop.refusal import refusal
 
 
 def _arguments(parser: CommandParser, what: str) -> None:
@@ -21,14 +20,6 @@ def _arguments(parser: CommandParser, what: str) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="check everything and say what would change"
     )
-
-
-def _refused(command: BaseCommand, exc: Refused) -> CommandError:
-    for problem in exc.problems[:MAX_SHOWN]:
-        command.stderr.write(str(problem))
-    if len(exc.problems) > MAX_SHOWN:
-        command.stderr.write(f"… and {len(exc.problems) - MAX_SHOWN} more")
-    return CommandError(f"import refused: {len(exc.problems)} problem(s); nothing was changed")
 
 
 def _heading(dry_run: bool) -> str:
@@ -41,7 +32,7 @@ def _run(command: BaseCommand, options: dict[str, Any], importer: Any) -> Any:
     try:
         outcome = importer(options["file"], district=district, dry_run=options["dry_run"])
     except Refused as exc:
-        raise _refused(command, exc) from None
+        raise refusal(command, exc.problems) from None
     for warning in getattr(outcome, "warnings", ()):
         command.stdout.write(str(warning))
     return outcome

@@ -6,12 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from waypoint.interop.case.command import district_by_slug
+from waypoint.interop.refusal import refusal
 from waypoint.interop.staffing.files import Outcome, Refused, import_positions, import_salaries
-
-MAX_SHOWN = 200
 
 
 def _arguments(parser: CommandParser, what: str, delta: str) -> None:
@@ -35,13 +34,7 @@ def _run(
             delta=options["delta"],
         )
     except Refused as exc:
-        for problem in exc.problems[:MAX_SHOWN]:
-            command.stderr.write(str(problem))
-        if len(exc.problems) > MAX_SHOWN:
-            command.stderr.write(f"… and {len(exc.problems) - MAX_SHOWN} more")
-        raise CommandError(
-            f"import refused: {len(exc.problems)} problem(s); nothing was changed"
-        ) from None
+        raise refusal(command, exc.problems) from None
     for warning in outcome.warnings:
         command.stdout.write(str(warning))
     return outcome
